@@ -1,0 +1,43 @@
+// Every error the two commands raise on purpose, and the one place they map to exit codes
+// (../shared/CONTRACT.md: 0 success, 1 run-time failure, 2 bad input, 3 why-run drift).
+
+export const EXIT = { ok: 0, failed: 1, badInput: 2, drift: 3 } as const;
+
+/** Bad input: run-list, config, flag, recipe. Raised before anything on the host is touched. */
+export class InputError extends Error {
+  override name = "InputError";
+  /** One line per problem; the message joins them. */
+  constructor(readonly problems: string[]) {
+    super(problems.join("\n"));
+  }
+}
+
+/** Something a resource needs is not there at run time (a user, a server, a parent directory). */
+export class PreconditionError extends Error {
+  override name = "PreconditionError";
+}
+
+/** A program the host ran exited non-zero. The argv is kept, never the stdin (it may carry secrets). */
+export class CommandError extends Error {
+  override name = "CommandError";
+  constructor(
+    readonly argv: readonly string[],
+    readonly exitCode: number | undefined,
+    readonly stderr: string,
+  ) {
+    super(`${argv.join(" ")} exited ${exitCode ?? "by signal"}${stderr ? `: ${stderr.trim()}` : ""}`);
+  }
+}
+
+/** A write was attempted through the host during why-run: a bug in a resource, never silenced. */
+export class WhyRunViolation extends Error {
+  override name = "WhyRunViolation";
+  constructor(what: string) {
+    super(`why-run violation: attempted to ${what}`);
+  }
+}
+
+/** The exit code for an error that reached the top of a command. */
+export function exitCodeFor(err: unknown): number {
+  return err instanceof InputError ? EXIT.badInput : EXIT.failed;
+}
