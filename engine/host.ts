@@ -1,0 +1,181 @@
+// The one choke point for side effects. Resources read the machine through a HostView while
+// they load state and decide; only the runner hands them the writable Host, and only outside
+// why-run. Every write announces itself to `observe` first, so a test (or the fault suite) can
+// count writes, stop one, or kill the process at the Nth.
+import { constants, promises as fs, type Stats } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { CommandError, WhyRunViolation } from "./errors.js";
+
+export interface RunOptions {
+  /** Sent on stdin: the only way a secret may reach a program. */
+  input?: string;
+  env?: Record<string, string>;
+  /** Exit codes that are answers rather than failures (e.g. 2 from `getent` for "no such key"). */
+  okExitCodes?: number[];
+}
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export interface Effect {
+  /** What kind of write, e.g. "write", "exec", "sql". */
+  kind: string;
+  /** What it acts on: a path, an argv, a description. Never a secret. */
+  target: string;
+}
+
+export interface HostView {
+  readonly whyRun: boolean;
+  /** The file's bytes, or undefined when it does not exist. */
+  readFile(path: string): Promise<Buffer | undefined>;
+  /** lstat, or undefined when nothing is at path. */
+  stat(path: string): Promise<Stats | undefined>;
+  /** Runs a program that only reads. */
+  run(argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
+}
+
+export interface WriteOptions {
+  mode: number;
+  uid?: number;
+  gid?: number;
+}
+
+export interface Host extends HostView {
+  /** Writes a file so that a crash leaves either the old or the new content, never a mix. */
+  writeFileAtomic(path: string, content: string | Buffer, opts: WriteOptions): Promise<void>;
+  mkdir(path: string, opts: { recursive: boolean }): Promise<void>;
+  chown(path: string, uid: number, gid: number): Promise<void>;
+  chmod(path: string, mode: number): Promise<void>;
+  copyFile(from: string, to: string): Promise<void>;
+  remove(path: string, opts?: { recursive?: boolean }): Promise<void>;
+  /** Runs a program that changes the machine. */
+  exec(argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
+  /** Any other side effect (SQL that writes, an API call): described, then carried out. */
+  effect<T>(effect: Effect, carryOut: () => Promise<T>): Promise<T>;
+}
+
+export type Observer = (effect: Effect) => void;
+
+/** The local machine. In why-run every write throws WhyRunViolation. */
+export class LocalHost implements Host {
+  constructor(
+    readonly whyRun: boolean,
+    private readonly observe: Observer = () => {},
+  ) {}
+
+  /** The read-only face handed to resources while they load and diff. */
+  view(): HostView {
+    return {
+      whyRun: this.whyRun,
+      readFile: (p) => this.readFile(p),
+      stat: (p) => this.stat(p),
+      run: (argv, o) => this.run(argv, o),
+    };
+  }
+
+  async readFile(path: string): Promise<Buffer | undefined> {
+    return fs.readFile(path).catch(ifMissing(undefined));
+  }
+
+  async stat(path: string): Promise<Stats | undefined> {
+    return fs.lstat(path).catch(ifMissing(undefined));
+  }
+
+  run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+    return spawn(argv, opts);
+  }
+
+  async effect<T>(effect: Effect, carryOut: () => Promise<T>): Promise<T> {
+    if (this.whyRun) throw new WhyRunViolation(`${effect.kind} ${effect.target}`);
+    this.observe(effect);
+    return carryOut();
+  }
+
+  exec(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+    return this.effect({ kind: "exec", target: argv.join(" ") }, () => spawn(argv, opts));
+  }
+
+  writeFileAtomic(path: string, content: string | Buffer, opts: WriteOptions): Promise<void> {
+    return this.effect({ kind: "write", target: path }, async () => {
+      const tmp = join(dirname(path), `.${basename(path)}.converge-${randomBytes(6).toString("hex")}`);
+      // Created 0600 so a secret is never readable by others, even for an instant.
+      const fh = await fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+      try {
+        await fh.writeFile(content);
+        if (opts.uid !== undefined || opts.gid !== undefined) await fh.chown(opts.uid ?? -1, opts.gid ?? -1);
+        await fh.chmod(opts.mode);
+        await fh.sync();
+      } catch (err) {
+        await fh.close();
+        await fs.rm(tmp, { force: true });
+        throw err;
+      }
+      await fh.close();
+      await fs.rename(tmp, path);
+      await syncDir(dirname(path));
+    });
+  }
+
+  mkdir(path: string, opts: { recursive: boolean }): Promise<void> {
+    return this.effect({ kind: "mkdir", target: path }, async () => {
+      await fs.mkdir(path, { recursive: opts.recursive });
+    });
+  }
+
+  chown(path: string, uid: number, gid: number): Promise<void> {
+    return this.effect({ kind: "chown", target: path }, () => fs.lchown(path, uid, gid));
+  }
+
+  chmod(path: string, mode: number): Promise<void> {
+    return this.effect({ kind: "chmod", target: path }, () => fs.chmod(path, mode));
+  }
+
+  copyFile(from: string, to: string): Promise<void> {
+    return this.effect({ kind: "copy", target: `${from} -> ${to}` }, () => fs.copyFile(from, to));
+  }
+
+  remove(path: string, opts: { recursive?: boolean } = {}): Promise<void> {
+    return this.effect({ kind: "remove", target: path }, async () => {
+      const st = await fs.lstat(path).catch(ifMissing(undefined));
+      if (!st) return;
+      if (st.isDirectory() && !opts.recursive) await fs.rmdir(path);
+      else await fs.rm(path, { recursive: true, force: true });
+    });
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const fh = await fs.open(dir, constants.O_RDONLY);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+function ifMissing<T>(value: T) {
+  return (err: NodeJS.ErrnoException): T => {
+    if (err.code === "ENOENT" || err.code === "ENOTDIR") return value;
+    throw err;
+  };
+}
+
+async function spawn(argv: readonly string[], opts: RunOptions): Promise<RunResult> {
+  const { execa } = await import("execa");
+  const [file, ...args] = argv;
+  const r = await execa(file, args, {
+    input: opts.input ?? "",
+    env: opts.env,
+    reject: false,
+    stripFinalNewline: false,
+  });
+  const exitCode = r.exitCode ?? -1;
+  if (exitCode !== 0 && !(opts.okExitCodes ?? []).includes(exitCode)) {
+    throw new CommandError(argv, r.exitCode, String(r.stderr));
+  }
+  return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode };
+}

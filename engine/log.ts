@@ -1,0 +1,16 @@
+// Log lines on stderr, filtered by level, with every known secret scrubbed.
+import { redactor } from "./secrets.js";
+
+export const LEVELS = ["debug", "info", "warn", "error"] as const;
+export type Level = (typeof LEVELS)[number];
+
+let threshold: Level = "warn";
+
+export function setLevel(level: Level): void {
+  threshold = level;
+}
+
+export function log(level: Level, message: string): void {
+  if (LEVELS.indexOf(level) < LEVELS.indexOf(threshold)) return;
+  process.stderr.write(redactor.scrub(`converge: ${level}: ${message}\n`));
+}

@@ -1,0 +1,29 @@
+// Every resource type the engine knows, by name. Adding a type is one import and one line in
+// each list below; the run-list schema, validation and the recipe API follow from them.
+import * as cron_entry from "../resources/cron_entry.js";
+import * as directory from "../resources/directory.js";
+import * as system_user from "../resources/system_user.js";
+import * as template_file from "../resources/template_file.js";
+import type { ResourceType } from "./resource.js";
+import type { InputOf } from "./schema/types.js";
+
+export const RESOURCE_TYPES: readonly ResourceType[] = [
+  system_user.systemUser,
+  directory.directory,
+  template_file.templateFile,
+  cron_entry.cronEntry,
+];
+
+const byName = new Map(RESOURCE_TYPES.map((t) => [t.type, t]));
+
+export function resourceType(type: string): ResourceType | undefined {
+  return byName.get(type);
+}
+
+/** What a recipe may write for each type's properties. */
+export interface ResourceInputs {
+  system_user: InputOf<typeof system_user.schema>;
+  directory: InputOf<typeof directory.schema>;
+  template_file: InputOf<typeof template_file.schema>;
+  cron_entry: InputOf<typeof cron_entry.schema>;
+}

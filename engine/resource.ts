@@ -1,0 +1,91 @@
+// What a resource type is: a schema plus either load/diff/apply (a primitive) or expand
+// (a composite). The runner is the only caller of these functions.
+import type { Host, HostView } from "./host.js";
+
+export type Action = "create" | "remove";
+export const ACTIONS: readonly Action[] = ["create", "remove"];
+
+/** One difference between desired and current state, as data. Output is printed from it. */
+export interface Change {
+  /** The property it concerns, or "" for the resource as a whole. */
+  property: string;
+  /** Imperative, lower case, without "would": "set shell to \"/bin/sh\" (was \"/bin/bash\")". */
+  summary: string;
+  /** A unified diff, when one helps and nothing in it is sensitive. */
+  diff?: string;
+}
+
+/** What a resource may ask the runner while loading state. */
+export interface LoadContext {
+  readonly host: HostView;
+  readonly whyRun: boolean;
+  /** Records a why-run assumption ("user x would have been created"). */
+  assume(text: string): void;
+  /** True when an earlier resource of this run would have created `thing` (e.g. "user:backup_shop"). */
+  wouldExist(thing: string): boolean;
+  /** The directory of the recipe that declared this resource, for relative template sources. */
+  readonly origin?: string;
+}
+
+/** Current and desired state side by side, as loaded. */
+export interface State<S, D = S> {
+  current: S | undefined;
+  desired: D;
+}
+
+export interface PropertySchema {
+  type: "object";
+  properties: Record<string, unknown>;
+  required?: readonly string[];
+  additionalProperties?: boolean;
+  [k: string]: unknown;
+}
+
+interface Common<P> {
+  readonly type: string;
+  /** One line for docs and the generated schema. */
+  readonly description: string;
+  /** JSON Schema of `properties`; `required` applies to the create action only. */
+  readonly schema: PropertySchema;
+  /** JSON Schema of the name, where it is more than a non-empty string (a path, an account). */
+  readonly nameSchema?: Record<string, unknown>;
+  /** Rules across properties that a schema says badly; each problem is one line, exit 2. */
+  check?(props: P, action: Action): string[];
+  /** The identity used for duplicate detection; default the name. */
+  identity?(name: string, props: P): string;
+}
+
+export interface Primitive<P = any, S = any, D = any> extends Common<P> {
+  readonly kind: "primitive";
+  load(ctx: LoadContext, name: string, props: P, action: Action): Promise<State<S, D>>;
+  /** Pure: the changes that would bring current to desired. */
+  diff(state: State<S, D>, action: Action, name: string, props: P): Change[];
+  /** Carries out exactly the changes diff returned. */
+  apply(host: Host, state: State<S, D>, changes: Change[], action: Action, name: string, props: P): Promise<void>;
+  /** What this resource creates that later resources may rely on, e.g. "user:x", "dir:/y". */
+  provides?(name: string, props: P, action: Action): string[];
+}
+
+/** A declaration of a resource, as found in a run-list, a recipe or an expansion. */
+export interface Declaration {
+  type: string;
+  name: string;
+  action: Action;
+  properties: Record<string, unknown>;
+}
+
+export interface Composite<P = any> extends Common<P> {
+  readonly kind: "composite";
+  /** The primitives (or composites) this stands for, in order. Never touches the host. */
+  expand(name: string, props: P, action: Action): Declaration[];
+}
+
+export type ResourceType = Primitive | Composite;
+
+export function definePrimitive<P, S, D = S>(def: Omit<Primitive<P, S, D>, "kind">): Primitive<P, S, D> {
+  return { kind: "primitive", ...def };
+}
+
+export function defineComposite<P>(def: Omit<Composite<P>, "kind">): Composite<P> {
+  return { kind: "composite", ...def };
+}

@@ -1,0 +1,79 @@
+// The one ajv instance: our keywords (sensitive, cron) and how its errors read.
+import { Ajv, type ErrorObject } from "ajv";
+import { cronFieldHint, isCronField } from "../../providers/cron/fields.js";
+import type { CronFieldName } from "./fragments.js";
+
+let instance: Ajv | undefined;
+
+export function ajv(): Ajv {
+  if (instance) return instance;
+  // strictRequired/strictTypes would reject the conditional "required" that remove needs.
+  instance = new Ajv({
+    allErrors: true,
+    useDefaults: true,
+    strictSchema: true,
+    strictRequired: false,
+    strictTypes: false,
+  });
+  instance.addKeyword({ keyword: "sensitive", schemaType: "boolean" });
+  instance.addKeyword({
+    keyword: "cron",
+    type: "string",
+    schemaType: "string",
+    errors: true,
+    validate: function check(field: CronFieldName, data: string) {
+      const ok = isCronField(field, data);
+      if (!ok)
+        (check as any).errors = [
+          { keyword: "cron", message: `must match cron ${field} syntax (${cronFieldHint(field)})`, params: {} },
+        ];
+      return ok;
+    },
+  });
+  return instance;
+}
+
+/** Human lines for ajv errors: "PREFIX properties/minute: must match ..., got "61"". */
+export function describeErrors(
+  errors: ErrorObject[],
+  root: unknown,
+  prefix: string,
+  isSensitive: (instancePath: string) => boolean,
+): string[] {
+  const lines = new Set<string>();
+  // An anyOf failure also reports each branch's failure at or under its path: keep only the anyOf line.
+  const alternatives = errors.filter((e) => e.keyword === "anyOf").map((e) => e.instancePath);
+  const underAlternative = (p: string) => alternatives.some((a) => p === a || p.startsWith(`${a}/`));
+  for (const e of errors) {
+    if (e.keyword === "if" || (e.keyword !== "anyOf" && underAlternative(e.instancePath))) continue;
+    const path = e.instancePath.replace(/^\//, "");
+    lines.add(`${prefix}${path ? ` ${path}` : ""}: ${message(e, root, isSensitive)}`);
+  }
+  return [...lines];
+}
+
+function message(e: ErrorObject, root: unknown, isSensitive: (p: string) => boolean): string {
+  switch (e.keyword) {
+    case "required":
+      return `missing required property "${(e.params as any).missingProperty}"`;
+    case "additionalProperties":
+      return `unknown property "${(e.params as any).additionalProperty}"`;
+    case "enum":
+      return `must be one of ${(e.params as any).allowedValues.map((v: unknown) => JSON.stringify(v)).join(", ")}${got(e, root, isSensitive)}`;
+    case "anyOf":
+      return isSensitive(e.instancePath)
+        ? `must be a string, {"env": "VAR"} or {"file": "/path"}`
+        : `${e.message}${got(e, root, isSensitive)}`;
+    default:
+      return `${e.message}${got(e, root, isSensitive)}`;
+  }
+}
+
+function got(e: ErrorObject, root: unknown, isSensitive: (p: string) => boolean): string {
+  if (isSensitive(e.instancePath)) return "";
+  const value = e.instancePath
+    .split("/")
+    .slice(1)
+    .reduce<any>((v, k) => (v == null ? v : v[k.replace(/~1/g, "/").replace(/~0/g, "~")]), root);
+  return value === undefined ? "" : `, got ${JSON.stringify(value)}`;
+}

@@ -1,0 +1,57 @@
+// Schema pieces shared by resource definitions, so a rule ("a mode is 3 or 4 octal digits")
+// is written once and reads the same in every error message.
+
+/** A sensitive string: a literal, or a reference resolved when the run-list is loaded. */
+export function secret<D extends string>(description: D) {
+  return {
+    description,
+    sensitive: true,
+    anyOf: [
+      { type: "string" },
+      {
+        type: "object",
+        properties: { env: { type: "string", minLength: 1 } },
+        required: ["env"],
+        additionalProperties: false,
+      },
+      {
+        type: "object",
+        properties: { file: { type: "string", pattern: "^/" } },
+        required: ["file"],
+        additionalProperties: false,
+      },
+    ],
+  } as const;
+}
+
+export const absolutePath = { type: "string", pattern: "^/", description: "an absolute path" } as const;
+
+export const fileMode = {
+  type: "string",
+  pattern: "^0?[0-7]{3,4}$",
+  description: 'octal permission bits as a string, e.g. "0750"',
+} as const;
+
+/** POSIX-portable account and group names (useradd's own rule on Debian, without the trailing $). */
+export const accountName = { type: "string", pattern: "^[a-z_][a-z0-9_-]{0,31}$" } as const;
+
+export const cronField = <F extends CronFieldName>(field: F) =>
+  ({
+    type: "string",
+    cron: field,
+    description: `cron ${field} field (default *): numbers, ranges, lists, steps`,
+  }) as const;
+
+export type CronFieldName = "minute" | "hour" | "day" | "month" | "weekday";
+
+/** A reference to a secret, as written in a run-list. */
+export type SecretRef = { env: string } | { file: string };
+
+/** The type of properties once secret references are resolved to their strings. */
+export type Resolved<T> = T extends SecretRef
+  ? never
+  : T extends readonly (infer U)[]
+    ? Resolved<U>[]
+    : T extends object
+      ? { [K in keyof T]: Resolved<T[K]> }
+      : T;

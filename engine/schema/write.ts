@@ -1,0 +1,12 @@
+// Writes schema/run-list.schema.json from the resource definitions (`npm run schema`).
+import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { SCHEMA_FILE } from "../paths.js";
+import { RESOURCE_TYPES } from "../registry.js";
+import { runListSchema } from "./run-list.js";
+
+export function renderSchema(): string {
+  return `${JSON.stringify(runListSchema(RESOURCE_TYPES), null, 2)}\n`;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) writeFileSync(SCHEMA_FILE, renderSchema());

@@ -1,0 +1,75 @@
+// Owner, group and mode of a path: read as names, compared, and set, for every resource that
+// manages a file or directory.
+import type { Stats } from "node:fs";
+import { PreconditionError } from "../../engine/errors.js";
+import type { Host } from "../../engine/host.js";
+import type { Change, LoadContext } from "../../engine/resource.js";
+import { findAccount, findGroup } from "../users/accounts.js";
+
+export interface Ownership {
+  owner?: string;
+  group?: string;
+  /** Four octal digits, "0750". */
+  mode?: string;
+}
+
+/** Desired ownership with the ids it resolves to (undefined where why-run assumes a future account). */
+export interface DesiredOwnership extends Ownership {
+  uid?: number;
+  gid?: number;
+}
+
+export const normalizeMode = (mode: string): string => mode.padStart(4, "0");
+
+/** The ownership of an existing path, as names. */
+export async function readOwnership(ctx: LoadContext, st: Stats): Promise<Required<Ownership>> {
+  const [account, group] = await Promise.all([findAccount(ctx.host, st.uid), findGroup(ctx.host, st.gid)]);
+  return {
+    owner: account?.name ?? String(st.uid),
+    group: group?.name ?? String(st.gid),
+    mode: (st.mode & 0o7777).toString(8).padStart(4, "0"),
+  };
+}
+
+/** Resolves owner and group names; in why-run an account an earlier resource would create is assumed. */
+export async function resolveOwnership(ctx: LoadContext, want: Ownership): Promise<DesiredOwnership> {
+  const out: DesiredOwnership = { ...want, mode: want.mode && normalizeMode(want.mode) };
+  if (want.owner !== undefined)
+    out.uid = (await findAccount(ctx.host, want.owner))?.uid ?? assumed(ctx, "user", want.owner);
+  if (want.group !== undefined)
+    out.gid = (await findGroup(ctx.host, want.group))?.gid ?? assumed(ctx, "group", want.group);
+  return out;
+}
+
+function assumed(ctx: LoadContext, kind: "user" | "group", name: string): undefined {
+  if (ctx.whyRun && ctx.wouldExist(`${kind}:${name}`)) {
+    ctx.assume(`${kind} ${name} would have been created`);
+    return undefined;
+  }
+  throw new PreconditionError(`${kind} ${name} does not exist`);
+}
+
+/** Changes for each given property that differs ("change mode from '0644' to '0600'"). */
+export function ownershipChanges(current: Ownership | undefined, desired: Ownership): Change[] {
+  const changes: Change[] = [];
+  for (const key of ["owner", "group", "mode"] as const) {
+    const want = desired[key];
+    if (want === undefined || current?.[key] === want) continue;
+    changes.push({
+      property: key,
+      summary: current ? `change ${key} from '${current[key]}' to '${want}'` : `set ${key} to '${want}'`,
+    });
+  }
+  return changes;
+}
+
+/** Sets ownership as desired; ids are looked up again if why-run had to assume them. */
+export async function applyOwnership(host: Host, path: string, desired: DesiredOwnership): Promise<void> {
+  if (desired.owner !== undefined || desired.group !== undefined) {
+    const uid = desired.owner === undefined ? -1 : (desired.uid ?? (await findAccount(host, desired.owner))?.uid);
+    const gid = desired.group === undefined ? -1 : (desired.gid ?? (await findGroup(host, desired.group))?.gid);
+    if (uid === undefined || gid === undefined) throw new PreconditionError(`owner or group of ${path} does not exist`);
+    await host.chown(path, uid, gid);
+  }
+  if (desired.mode !== undefined) await host.chmod(path, parseInt(desired.mode, 8));
+}

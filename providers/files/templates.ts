@@ -1,0 +1,38 @@
+// Handlebars templates: compiled with noEscape (HTML escaping corrupts scripts and config) and
+// strict (a missing variable is an error). Values landing in YAML, shell or option files go
+// through the quoting helpers below, never pasted raw.
+import { existsSync, readFileSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
+import { TEMPLATES_DIR } from "../../engine/paths.js";
+
+/** Quoting helpers every template may use. */
+export const HELPERS: Record<string, (value: unknown) => string> = {
+  /** A YAML scalar (JSON is a subset of YAML, so this is always valid and exact). */
+  yaml: (v) => JSON.stringify(v ?? null),
+  json: (v) => JSON.stringify(v ?? null),
+  /** A single shell word. */
+  shell: (v) => `'${String(v).replace(/'/g, `'\\''`)}'`,
+  /** A MySQL option-file value: double-quoted, with backslash and quote escaped. */
+  mycnf: (v) => `"${String(v).replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`,
+};
+
+/** Where a template's source is: absolute, else the recipe's folder (templates/ first), else the engine's templates/. */
+export function findTemplate(source: string, origin?: string): string | undefined {
+  const candidates = isAbsolute(source)
+    ? [source]
+    : [...(origin ? [join(origin, "templates", source), join(origin, source)] : []), join(TEMPLATES_DIR, source)];
+  return candidates.find((f) => existsSync(f));
+}
+
+/** Renders a template file with variables. Throws with the template's name on a missing variable. */
+export async function renderTemplate(file: string, variables: Record<string, unknown>): Promise<string> {
+  const { default: Handlebars } = await import("handlebars");
+  const hb = Handlebars.create();
+  for (const [name, fn] of Object.entries(HELPERS)) hb.registerHelper(name, fn);
+  const template = hb.compile(readFileSync(file, "utf8"), { noEscape: true, strict: true });
+  try {
+    return template(variables);
+  } catch (err) {
+    throw new Error(`template ${file}: ${(err as Error).message.split("\n")[0]}`);
+  }
+}

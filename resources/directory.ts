@@ -1,0 +1,55 @@
+// directory: a path that is a directory with the given owner, group and mode.
+import { dirname } from "node:path";
+import { PreconditionError } from "../engine/errors.js";
+import { definePrimitive } from "../engine/resource.js";
+import type { PropsOf } from "../engine/schema/types.js";
+import { absolutePath, accountName, fileMode } from "../engine/schema/fragments.js";
+import {
+  applyOwnership,
+  type DesiredOwnership,
+  type Ownership,
+  ownershipChanges,
+  readOwnership,
+  resolveOwnership,
+} from "../providers/files/ownership.js";
+import { requireDirectory } from "../providers/files/parents.js";
+
+export const schema = {
+  type: "object",
+  properties: {
+    owner: accountName,
+    group: accountName,
+    mode: fileMode,
+    recursive: { type: "boolean", default: false, description: "create missing parents; remove with contents" },
+  },
+  additionalProperties: false,
+} as const;
+
+type Props = PropsOf<typeof schema>;
+
+export const directory = definePrimitive<Props, Ownership, DesiredOwnership>({
+  type: "directory",
+  description: "A directory (the name is its absolute path) with owner, group and mode.",
+  schema,
+  nameSchema: absolutePath,
+  async load(ctx, path, props) {
+    const st = await ctx.host.stat(path);
+    if (st && !st.isDirectory()) throw new PreconditionError(`${path} exists and is not a directory`);
+    const desired = await resolveOwnership(ctx, props);
+    if (!st && !props.recursive) await requireDirectory(ctx, dirname(path), " (set recursive: true to create it)");
+    return { current: st && (await readOwnership(ctx, st)), desired };
+  },
+  diff({ current, desired }, action, path) {
+    if (action === "remove") return current ? [{ property: "", summary: `delete directory ${path}` }] : [];
+    return [
+      ...(current ? [] : [{ property: "", summary: `create new directory ${path}` }]),
+      ...ownershipChanges(current, desired),
+    ];
+  },
+  async apply(host, { current, desired }, _changes, action, path, props) {
+    if (action === "remove") return host.remove(path, { recursive: props.recursive });
+    if (!current) await host.mkdir(path, { recursive: props.recursive });
+    await applyOwnership(host, path, desired);
+  },
+  provides: (path, _props, action) => (action === "create" ? [`dir:${path}`] : []),
+});

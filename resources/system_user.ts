@@ -1,0 +1,78 @@
+// system_user: an account made with shadow-utils; only the properties given are compared.
+import { definePrimitive, type Change } from "../engine/resource.js";
+import { absolutePath, accountName } from "../engine/schema/fragments.js";
+import type { PropsOf } from "../engine/schema/types.js";
+import { findAccount, findGroup, groupsOf } from "../providers/users/accounts.js";
+import { useraddArgv, userdelArgv, usermodArgv, type AccountSpec } from "../providers/users/shadow.js";
+
+export const schema = {
+  type: "object",
+  properties: {
+    uid: { type: "integer", minimum: 0, maximum: 4294967294 },
+    group: { ...accountName, description: "primary group; default a group named after the user" },
+    groups: { type: "array", items: accountName, uniqueItems: true, description: "supplementary groups, appended" },
+    home: absolutePath,
+    shell: { ...absolutePath, default: "/usr/sbin/nologin" },
+    system: { type: "boolean", default: true },
+    manage_home: { type: "boolean", default: true, description: "create the home on create, delete it on remove" },
+    comment: { type: "string", pattern: "^[^:\\n]*$" },
+  },
+  additionalProperties: false,
+} as const;
+
+type Props = PropsOf<typeof schema>;
+type Current = Required<Omit<AccountSpec, "system" | "manage_home">>;
+
+/** The properties compared after creation, with how each differs. */
+const COMPARED = ["uid", "group", "home", "shell", "comment"] as const;
+
+export const systemUser = definePrimitive<Props, Current, Props>({
+  type: "system_user",
+  description: "A local account (the name is the login), created with useradd.",
+  schema,
+  nameSchema: accountName,
+  async load(ctx, name, props) {
+    const account = await findAccount(ctx.host, name);
+    if (!account) return { current: undefined, desired: props };
+    const [primary, groups] = await Promise.all([findGroup(ctx.host, account.gid), groupsOf(ctx.host, name)]);
+    const current = { ...account, group: primary?.name ?? String(account.gid), groups };
+    return { current, desired: props };
+  },
+  diff({ current, desired }, action, name) {
+    if (action === "remove") return current ? [{ property: "", summary: `remove user ${name}` }] : [];
+    if (!current) return [{ property: "", summary: `create user ${name}` }];
+    const changes: Change[] = COMPARED.filter((k) => desired[k] !== undefined && desired[k] !== current[k]).map(
+      (k) => ({
+        property: k,
+        summary: `set ${k} to ${JSON.stringify(desired[k])} (was ${JSON.stringify(current[k])})`,
+      }),
+    );
+    const missing = (desired.groups ?? []).filter((g) => !current.groups.includes(g));
+    if (missing.length) changes.push({ property: "groups", summary: `add to groups ${missing.join(", ")}` });
+    return changes;
+  },
+  async apply(host, { current, desired }, changes, action, name) {
+    if (action === "remove") {
+      const home = current?.home && (await host.stat(current.home));
+      return void (await host.exec(userdelArgv(name, Boolean(desired.manage_home && home))));
+    }
+    if (!current) return void (await host.exec(useraddArgv(name, desired)));
+    const changed = Object.fromEntries(
+      changes.map((c) => [
+        c.property,
+        c.property === "groups"
+          ? desired.groups!.filter((g) => !current.groups.includes(g))
+          : desired[c.property as keyof Props],
+      ]),
+    );
+    await host.exec(usermodArgv(name, changed, desired.manage_home));
+  },
+  provides(name, props, action) {
+    if (action !== "create") return [];
+    return [
+      `user:${name}`,
+      ...(props.group ? [] : [`group:${name}`]),
+      ...(props.manage_home && props.home ? [`dir:${props.home}`] : []),
+    ];
+  },
+});

@@ -1,0 +1,114 @@
+// template_file: a file whose content comes from a Handlebars template or a literal, with
+// owner, group and mode; written atomically, earlier copies kept, diffs shown unless sensitive.
+import { createHash } from "node:crypto";
+import { dirname } from "node:path";
+import { PreconditionError } from "../engine/errors.js";
+import type { HostView } from "../engine/host.js";
+import { definePrimitive } from "../engine/resource.js";
+import { absolutePath, accountName, fileMode } from "../engine/schema/fragments.js";
+import type { PropsOf } from "../engine/schema/types.js";
+import { backupFile } from "../providers/files/backups.js";
+import { unifiedDiff } from "../providers/files/diff.js";
+import {
+  applyOwnership,
+  type DesiredOwnership,
+  type Ownership,
+  ownershipChanges,
+  readOwnership,
+  resolveOwnership,
+} from "../providers/files/ownership.js";
+import { requireDirectory } from "../providers/files/parents.js";
+import { findTemplate, renderTemplate } from "../providers/files/templates.js";
+import { findAccount, findGroup } from "../providers/users/accounts.js";
+
+export const schema = {
+  type: "object",
+  properties: {
+    source: { type: "string", minLength: 1, description: "a template in templates/ or the recipe's folder" },
+    content: { type: "string", description: "literal content, instead of source" },
+    variables: { type: "object", default: {}, description: "what the template sees" },
+    owner: accountName,
+    group: accountName,
+    mode: fileMode,
+    sensitive: { type: "boolean", default: false, description: "never show the content or its diff" },
+    backup: { type: "integer", minimum: 0, default: 5, description: "earlier copies kept" },
+  },
+  additionalProperties: false,
+} as const;
+
+type Props = PropsOf<typeof schema>;
+type Current = Ownership & { content: string };
+type Desired = DesiredOwnership & { content: string };
+
+export const templateFile = definePrimitive<Props, Current, Desired>({
+  type: "template_file",
+  description: "A file (the name is its absolute path) rendered from a template or given literally.",
+  schema,
+  nameSchema: absolutePath,
+  check(props, action) {
+    if (action === "remove") return [];
+    const given = [props.source, props.content].filter((v) => v !== undefined).length;
+    return given === 1 ? [] : ['properties: give exactly one of "source" or "content"'];
+  },
+  async load(ctx, path, props, action) {
+    const st = await ctx.host.stat(path);
+    if (st && !st.isFile()) throw new PreconditionError(`${path} exists and is not a regular file`);
+    const current = st && {
+      ...(await readOwnership(ctx, st)),
+      content: (await ctx.host.readFile(path))!.toString("utf8"),
+    };
+    if (action === "remove") return { current, desired: { content: "" } };
+    if (!st) await requireDirectory(ctx, dirname(path));
+    return {
+      current,
+      desired: { ...(await resolveOwnership(ctx, props)), content: await contentOf(props, ctx.origin) },
+    };
+  },
+  diff({ current, desired }, action, path, props) {
+    if (action === "remove") return current ? [{ property: "", summary: `delete file ${path}` }] : [];
+    const changes = [];
+    if (current?.content !== desired.content) {
+      const what = current ? `update content in file ${path}` : `create new file ${path}`;
+      changes.push(
+        props.sensitive
+          ? { property: "content", summary: `${what} (sensitive: diff suppressed)` }
+          : {
+              property: "content",
+              summary: current ? `${what} from ${digest(current.content)} to ${digest(desired.content)}` : what,
+              diff: unifiedDiff(path, current?.content ?? "", desired.content),
+            },
+      );
+    }
+    return [...changes, ...ownershipChanges(current, desired)];
+  },
+  async apply(host, { current, desired }, changes, action, path, props) {
+    if (action === "remove") return host.remove(path);
+    if (current && props.backup > 0 && changes.some((c) => c.property === "content"))
+      await backupFile(host, path, props.backup);
+    const mode = parseInt(desired.mode ?? current?.mode ?? "0644", 8);
+    if (!current || current.content !== desired.content) {
+      // Written with its final owner and mode already set, so it is never briefly readable by others.
+      const ids = await ownerIds(host, desired, current);
+      await host.writeFileAtomic(path, desired.content, { mode, ...ids });
+    }
+    await applyOwnership(host, path, desired);
+  },
+});
+
+async function contentOf(props: Props, origin?: string): Promise<string> {
+  if (props.content !== undefined) return props.content;
+  const file = findTemplate(props.source!, origin);
+  if (!file) throw new PreconditionError(`template ${props.source} not found`);
+  return renderTemplate(file, props.variables);
+}
+
+async function ownerIds(host: HostView, desired: Desired, current?: Current) {
+  const owner = desired.owner ?? current?.owner;
+  const group = desired.group ?? current?.group;
+  return {
+    uid: owner === undefined ? undefined : (desired.uid ?? (await findAccount(host, owner))?.uid),
+    gid: group === undefined ? undefined : (desired.gid ?? (await findGroup(host, group))?.gid),
+  };
+}
+
+const digest = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 12);
