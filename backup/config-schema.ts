@@ -1,0 +1,64 @@
+// The job's config file (config.yml), as a JSON Schema: the single source for validation, the
+// TypeScript type, and what the converge template must produce. Keep it flat and documented.
+import type { FromSchema } from "json-schema-to-ts";
+
+const NAME = "^[A-Za-z0-9][A-Za-z0-9_.-]*$";
+
+export const backupConfigSchema = {
+  $id: "s3-backup-config",
+  type: "object",
+  additionalProperties: false,
+  required: ["name", "s3"],
+  properties: {
+    name: { type: "string", pattern: NAME, maxLength: 64, description: "The backup's name (the resource name); one lock and monthly state per name." },
+    host: { type: "string", pattern: NAME, maxLength: 253, description: "Host name used in object keys. Default: os.hostname()." },
+    state_dir: { type: "string", pattern: "^/", description: "Where the monthly state and the lock live. Default: $HOME of the job user." },
+    compression: { enum: ["zstd", "gzip", "none"], default: "zstd" },
+    s3: {
+      type: "object",
+      additionalProperties: false,
+      required: ["bucket", "region", "access_key_id", "secret_access_key"],
+      properties: {
+        bucket: { type: "string", minLength: 3, maxLength: 63 },
+        region: { type: "string", minLength: 1 },
+        endpoint: { type: "string", pattern: "^https?://", description: "For S3-compatible stores (MinIO, R2, Ceph...)." },
+        force_path_style: { type: "boolean" },
+        access_key_id: { type: "string", minLength: 1 },
+        secret_access_key: { type: "string", minLength: 1, writeOnly: true, description: "Sensitive." },
+        prefix: { type: "string", pattern: "^(?!/)", description: "Key prefix; a trailing / is added when missing." },
+      },
+    },
+    retention: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        daily_days: { type: "integer", minimum: 1, default: 7 },
+        monthly_days: { type: "integer", minimum: 1, default: 365 },
+      },
+    },
+    assets: {
+      type: "array",
+      items: { type: "string", pattern: "^/" },
+      description: "Absolute paths backed up as tar streams (directories recursively, symlinks as links).",
+    },
+    mysql: {
+      type: "object",
+      additionalProperties: false,
+      required: ["defaults_file", "databases"],
+      properties: {
+        defaults_file: { type: "string", pattern: "^/", description: "The .my.cnf mysqldump reads (user, password, socket or host/port)." },
+        databases: {
+          type: "array",
+          items: { type: "string", minLength: 1, pattern: "^[^\\s]" },
+          description: 'Names, LIKE patterns ("wp_%"), or "db table1 table2".',
+        },
+      },
+    },
+  },
+} as const;
+
+/** A config file as written (defaults not yet applied). */
+export type BackupConfigFile = FromSchema<typeof backupConfigSchema>;
+
+/** The secrets in a config, by JSON pointer: never echoed, logged or put in argv. */
+export const SENSITIVE_PATHS = ["/s3/secret_access_key"] as const;

@@ -1,0 +1,44 @@
+// Object keys: PREFIX{daily|monthly}/YYYY-MM-DD/HOST/NAME--RANDOM.EXT. RANDOM is what keeps a
+// write-only, list-less credential from finding (and overwriting) earlier backups: 48 bytes from
+// the CSPRNG, URL-safe base64, always 64 characters (48 is a multiple of 3, so no padding).
+import { randomBytes } from "node:crypto";
+
+export type BackupClass = "daily" | "monthly";
+
+/** 64 URL-safe characters from 48 random bytes. */
+export function randomToken(): string {
+  return randomBytes(48).toString("base64url");
+}
+
+/** The calendar day in UTC, YYYY-MM-DD: keys sort and compare the same on every host. */
+export function utcDay(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+/** The calendar month in UTC, YYYY-MM. */
+export function utcMonth(d: Date): string {
+  return d.toISOString().slice(0, 7);
+}
+
+/** Makes an asset's NAME part from a path or database spec: safe in keys and URLs. */
+export function keySafeName(s: string): string {
+  const n = s.replace(/^\/+|\/+$/g, "").replace(/[^A-Za-z0-9._-]+/g, "_");
+  return n === "" ? "root" : n;
+}
+
+export interface KeyParts {
+  prefix: string;
+  cls: BackupClass;
+  date: Date;
+  host: string;
+  name: string;
+  ext: string;
+}
+
+/** A fresh key; two calls never return the same key. */
+export function objectKey(p: KeyParts): string {
+  return `${p.prefix}${p.cls}/${utcDay(p.date)}/${p.host}/${p.name}--${randomToken()}.${p.ext}`;
+}
+
+/** Manifests sit beside the objects of their run, named after the backup: NAME--RANDOM.manifest.json. */
+export const MANIFEST_SUFFIX = ".manifest.json";

@@ -1,0 +1,31 @@
+// File producer: a GNU tar stream of one absolute path. Members are stored relative to / (as
+// ./srv/www/...), so `tar -x -C /` puts them back in place and `--to DIR` mirrors the layout.
+// tar's defaults are what we want: symlinks stored as links, modes, owners and mtimes kept.
+import { spawn } from "node:child_process";
+import { producerOf, type Producer } from "../stage.js";
+
+/** argv for tar; the path is given as ./relative so no name can be mistaken for an option. */
+export function tarArgs(path: string): string[] {
+  const rel = path.replace(/^\/+/, "").replace(/\/+$/, "");
+  return ["--create", "--file=-", "--directory=/", rel === "" ? "." : `./${rel}`];
+}
+
+/** Starts tar on `path`; its stdout is the archive. */
+export function tarProducer(path: string): Producer {
+  const child = spawn("tar", tarArgs(path), { stdio: ["ignore", "pipe", "pipe"] });
+  return producerOf(child, "tar");
+}
+
+/** Apparent size of a path in bytes (du -sb), to size the upload's parts; undefined if unknown. */
+export function estimatePathBytes(path: string): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const child = spawn("du", ["-s", "-b", path], { stdio: ["ignore", "pipe", "ignore"] });
+    let out = "";
+    child.stdout.on("data", (b: Buffer) => { out += b.toString(); });
+    child.once("error", () => resolve(undefined));
+    child.once("close", () => {
+      const n = Number.parseInt(out, 10);
+      resolve(Number.isFinite(n) ? n : undefined);
+    });
+  });
+}

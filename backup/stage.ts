@@ -1,0 +1,54 @@
+// A child process as a pipeline stage, and how it ended. The exit status is what decides whether
+// an upload may complete, so it is collected for every program in the pipeline.
+import type { ChildProcess } from "node:child_process";
+import { Duplex, type Readable } from "node:stream";
+
+export interface StageEnd {
+  ok: boolean;
+  /** Which program or stage, e.g. "tar", "mysqldump", "zstd". */
+  what: string;
+  code: number | null;
+  signal?: string | null;
+  /** The end of its stderr, or an error message. */
+  detail?: string;
+}
+
+/** Describes a failed end in one line, e.g. `mysqldump killed by SIGKILL: ...`. */
+export function describeEnd(e: StageEnd): string {
+  const how = e.signal ? `killed by ${e.signal}` : e.code === null ? "failed" : `exited ${e.code}`;
+  return `${e.what} ${how}${e.detail ? `: ${e.detail}` : ""}`;
+}
+
+/** Resolves with how a child ended, keeping the last 2 KiB of its stderr. Never rejects. */
+export function childEnded(child: ChildProcess, what: string): Promise<StageEnd> {
+  let tail = "";
+  child.stderr?.on("data", (b: Buffer) => {
+    tail = (tail + b.toString("utf8")).slice(-2048);
+  });
+  return new Promise((resolve) => {
+    child.once("error", (e) => resolve({ ok: false, what, code: null, detail: e.message }));
+    child.once("close", (code, signal) => {
+      const detail = tail.trim().split("\n").slice(-3).join(" | ");
+      resolve({ ok: code === 0, what, code, signal, ...(detail ? { detail } : {}) });
+    });
+  });
+}
+
+export interface Producer {
+  stdout: Readable;
+  ended: Promise<StageEnd>;
+  kill(): void;
+}
+
+/** A spawned program whose stdout is the data. */
+export function producerOf(child: ChildProcess, what: string): Producer {
+  const ended = childEnded(child, what);
+  return { stdout: child.stdout as Readable, ended, kill: () => { if (child.exitCode === null) child.kill("SIGTERM"); } };
+}
+
+/** A spawned filter (stdin -> stdout) as one Duplex stream. */
+export function duplexOf(child: ChildProcess, what: string): { stream: Duplex; ended: Promise<StageEnd>; kill(): void } {
+  const ended = childEnded(child, what);
+  const stream = Duplex.from({ writable: child.stdin!, readable: child.stdout! });
+  return { stream, ended, kill: () => { if (child.exitCode === null) child.kill("SIGTERM"); } };
+}

@@ -1,0 +1,76 @@
+// Shared by the backup specs: configs in temp dirs, the CLI as a child process, bucket reads.
+import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { stringify } from "yaml";
+import { S3RVER_CLIENT_PRELOAD, testS3Client, type S3Info } from "../support/s3-server.js";
+
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const CLI = join(ROOT, "bin/s3-backup.js");
+
+export function tempDir(label = "s3b-test-"): string {
+  return mkdtempSync(join(tmpdir(), label));
+}
+
+/** A job config for the shared s3rver; `extra` overrides top-level settings, `s3` the s3 block. */
+export function jobConfig(info: S3Info, bucket: string, extra: Record<string, unknown> = {}, s3: Record<string, unknown> = {}) {
+  return {
+    name: "shop", host: "web1", state_dir: tempDir("s3b-state-"), compression: "zstd",
+    s3: { bucket, region: info.region, endpoint: info.endpoint, force_path_style: true,
+      access_key_id: info.accessKeyId, secret_access_key: info.secretAccessKey, prefix: "backups/", ...s3 },
+    ...extra,
+  };
+}
+
+/** Writes a config (mode 0600) and returns its path. */
+export function writeConfig(config: object): string {
+  const path = join(tempDir("s3b-cfg-"), "config.yml");
+  writeFileSync(path, stringify(config), { mode: 0o600 });
+  return path;
+}
+
+export interface CliResult { code: number | null; stdout: string; stderr: string; pid: number }
+
+/** Runs `s3-backup ARGS` as a child process (built dist/), with the s3rver client preload. */
+export function runCli(args: string[], opts: { env?: Record<string, string>; onSpawn?: (pid: number) => void } = {}): Promise<CliResult> {
+  if (!existsSync(join(ROOT, "dist/backup/cli.js"))) throw new Error("dist/ is missing: run `npx tsc -p tsconfig.json` first");
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", S3RVER_CLIENT_PRELOAD, CLI, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", S3_BACKUP_NO_SYSLOG: "1", ...opts.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    opts.onSpawn?.(child.pid!);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (b: Buffer) => { stdout += b.toString(); });
+    child.stderr.on("data", (b: Buffer) => { stderr += b.toString(); });
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, stdout, stderr, pid: child.pid! }));
+  });
+}
+
+/** Operator credentials for restore/verify, through the AWS chain's environment variables. */
+export function operatorEnv(info: S3Info): Record<string, string> {
+  return { AWS_ACCESS_KEY_ID: info.accessKeyId, AWS_SECRET_ACCESS_KEY: info.secretAccessKey, AWS_REGION: info.region };
+}
+
+export async function listKeys(info: S3Info, bucket: string, prefix = ""): Promise<string[]> {
+  const r = await testS3Client(info).send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+  return (r.Contents ?? []).map((o) => o.Key!).sort();
+}
+
+export async function getObject(info: S3Info, bucket: string, key: string): Promise<Buffer> {
+  const r = await testS3Client(info).send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return Buffer.from(await r.Body!.transformToByteArray());
+}
+
+/** A directory holding fake programs, to put first on PATH for one child process. */
+export function fakeBin(programs: Record<string, string>): string {
+  const dir = tempDir("s3b-bin-");
+  for (const [name, script] of Object.entries(programs)) writeFileSync(join(dir, name), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+  return dir;
+}
