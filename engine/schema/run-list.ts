@@ -33,7 +33,6 @@ export function runListSchema(types: readonly ResourceType[]): Record<string, un
   const definitions = Object.fromEntries(types.map((t) => [t.type, entrySchema(t)]));
   return {
     $schema: "http://json-schema.org/draft-07/schema#",
-    $id: "https://github.com/s3-converge/schema/run-list.schema.json",
     title: "converge run-list",
     type: "object",
     properties: {
