@@ -22,6 +22,8 @@ describe("schema/run-list.schema.json", () => {
       const doc = JSON.parse(readFileSync(join(PROJECT_ROOT, "examples", f), "utf8"));
       expect(validate(doc), `${f}: ${ajv.errorsText(validate.errors)}`).toBe(true);
     }
-    expect(validate({ run_list: [{ type: "cron_entry", name: "x", properties: { command: "true", bogus: 1 } }] })).toBe(false);
+    expect(validate({ run_list: [{ type: "cron_entry", name: "x", properties: { command: "true", bogus: 1 } }] })).toBe(
+      false,
+    );
   });
 });
