@@ -74,3 +74,10 @@ export function fakeBin(programs: Record<string, string>): string {
   for (const [name, script] of Object.entries(programs)) writeFileSync(join(dir, name), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
   return dir;
 }
+
+/** Writes a .my.cnf (mode 0600) with a [client] group and returns its path. */
+export function cnf(lines: string[]): string {
+  const path = join(tempDir("s3b-cnf-"), ".my.cnf");
+  writeFileSync(path, `[client]\n${lines.join("\n")}\n`, { mode: 0o600 });
+  return path;
+}
