@@ -18,7 +18,6 @@ import {
   resolveOwnership,
 } from "../providers/files/ownership.js";
 import { requireDirectory } from "../providers/files/parents.js";
-import { findTemplate, renderTemplate } from "../providers/files/templates.js";
 import { findAccount, findGroup } from "../providers/users/accounts.js";
 
 export const schema = {
@@ -97,6 +96,8 @@ export const templateFile = definePrimitive<Props, Current, Desired>({
 
 async function contentOf(props: Props, origin?: string): Promise<string> {
   if (props.content !== undefined) return props.content;
+  // Loaded only when a template is rendered: a converge of literal files never pays for Handlebars.
+  const { findTemplate, renderTemplate } = await import("../providers/files/templates.js");
   const file = findTemplate(props.source!, origin);
   if (!file) throw new PreconditionError(`template ${props.source} not found`);
   return renderTemplate(file, props.variables);

@@ -3,12 +3,15 @@
 // through the quoting helpers below, never pasted raw.
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
+import { stringify } from "yaml";
 import { TEMPLATES_DIR } from "../../engine/paths.js";
 
 /** Quoting helpers every template may use. */
 export const HELPERS: Record<string, (value: unknown) => string> = {
   /** A YAML scalar (JSON is a subset of YAML, so this is always valid and exact). */
   yaml: (v) => JSON.stringify(v ?? null),
+  /** A whole YAML document, serialized (undefined values left out). */
+  yamlDocument: (v) => stringify(v ?? null, { lineWidth: 0 }).trimEnd(),
   json: (v) => JSON.stringify(v ?? null),
   /** A single shell word. */
   shell: (v) => `'${String(v).replace(/'/g, `'\\''`)}'`,

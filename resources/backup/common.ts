@@ -1,0 +1,177 @@
+// What s3_file_backup and s3_mysql_backup share (the seed's "common functionality"): the
+// properties, and the primitives both expand into around what each backs up.
+import { PROJECT_ROOT } from "../../engine/paths.js";
+import type { Action, Declaration } from "../../engine/resource.js";
+import { accountName, absolutePath, cronField, secret } from "../../engine/schema/fragments.js";
+import { join } from "node:path";
+
+/** A backup's name: it lands in file names, object keys and the default user name. */
+export const backupName = { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$" } as const;
+
+export const commonProperties = {
+  user: { ...accountName, description: "the system user that owns and runs the job; default backup_NAME" },
+  groups: {
+    type: "array",
+    items: accountName,
+    uniqueItems: true,
+    description: "so the user can read what it backs up",
+  },
+  home: { ...absolutePath, description: "the user's home, holding config.yml and the script; default /var/lib/USER" },
+  host: {
+    type: "string",
+    pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+    description: "host name in object keys; default the machine's",
+  },
+  s3: {
+    type: "object",
+    properties: {
+      bucket: { type: "string", pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$" },
+      region: { type: "string", minLength: 1, default: "us-east-1" },
+      endpoint: { type: "string", pattern: "^https?://", description: "for S3-compatible stores" },
+      force_path_style: { type: "boolean" },
+      access_key_id: secret("the job's access key id (write-only credentials: see `s3-backup policy`)"),
+      secret_access_key: secret("the job's secret access key"),
+      prefix: { type: "string", pattern: "^(?!/)", description: 'key prefix, e.g. "backups/"' },
+    },
+    required: ["bucket", "access_key_id", "secret_access_key"],
+    additionalProperties: false,
+  },
+  cron: {
+    type: "object",
+    description: "when to run; absent or empty means no cron job (an earlier one is removed)",
+    properties: {
+      minute: cronField("minute"),
+      hour: cronField("hour"),
+      day: cronField("day"),
+      month: cronField("month"),
+      weekday: cronField("weekday"),
+    },
+    additionalProperties: false,
+  },
+  mailto: { type: "string", pattern: "^[^\\s]*$", description: "where cron mails failures" },
+  retention: {
+    type: "object",
+    properties: {
+      daily_days: { type: "integer", minimum: 1, default: 7 },
+      monthly_days: { type: "integer", minimum: 1, default: 365 },
+    },
+    additionalProperties: false,
+    default: {},
+  },
+  compression: { enum: ["zstd", "gzip", "none"], default: "zstd" },
+} as const;
+
+/** The common properties as a resource receives them. */
+export interface CommonProps {
+  user?: string;
+  groups?: string[];
+  home?: string;
+  host?: string;
+  s3: {
+    bucket: string;
+    region: string;
+    endpoint?: string;
+    force_path_style?: boolean;
+    access_key_id: string;
+    secret_access_key: string;
+    prefix?: string;
+  };
+  cron?: Partial<Record<"minute" | "hour" | "day" | "month" | "weekday", string>>;
+  mailto?: string;
+  retention: { daily_days: number; monthly_days: number };
+  compression: "zstd" | "gzip" | "none";
+}
+
+/** Where one backup's pieces live. */
+export interface Layout {
+  user: string;
+  home: string;
+  config: string;
+  script: string;
+}
+
+export function layoutOf(name: string, p: CommonProps): Layout {
+  const user = p.user ?? `backup_${name.replace(/[^a-z0-9_-]/gi, "_").toLowerCase()}`.slice(0, 32);
+  const home = p.home ?? `/var/lib/${user}`;
+  return { user, home, config: join(home, "config.yml"), script: join(home, "s3-backup.sh") };
+}
+
+/** What a backup kind adds: its section of config.yml and the primitives that serve it. */
+export interface Specific {
+  /** Extra config.yml lines' variables (assets or mysql). */
+  config: Record<string, unknown>;
+  /** Primitives placed after config.yml (the MySQL account and .my.cnf). */
+  extra: Declaration[];
+}
+
+/**
+ * The primitives of one backup, in converge order: user, home, config.yml, the kind's extras,
+ * the script, the cron entry. For remove, the same in reverse, so nothing is left half-owned.
+ */
+export function expandBackup(
+  type: string,
+  name: string,
+  p: CommonProps,
+  action: Action,
+  specific: Specific,
+): Declaration[] {
+  const l = layoutOf(name, p);
+  const owned = { owner: l.user, group: l.user };
+  const decl = (t: string, n: string, properties: Record<string, unknown>, a: Action = action): Declaration => ({
+    type: t,
+    name: n,
+    action: a,
+    properties,
+  });
+  const config = {
+    name,
+    host: p.host,
+    state_dir: l.home,
+    compression: p.compression,
+    s3: p.s3,
+    retention: p.retention,
+    ...specific.config,
+  };
+  const hasCron = p.cron !== undefined && Object.keys(p.cron).length > 0;
+  const steps = [
+    decl("system_user", l.user, {
+      system: true,
+      home: l.home,
+      manage_home: true,
+      shell: "/usr/sbin/nologin",
+      ...(p.groups ? { groups: p.groups } : {}),
+    }),
+    decl("directory", l.home, { ...owned, mode: "0700", recursive: action === "remove" }),
+    decl("template_file", l.config, {
+      source: "s3-backup-config.yml.hbs",
+      variables: { resource: `${type}[${name}]`, config },
+      ...owned,
+      mode: "0600",
+      sensitive: true,
+    }),
+    ...specific.extra,
+    decl("template_file", l.script, {
+      source: "s3-backup.sh.hbs",
+      variables: {
+        resource: `${type}[${name}]`,
+        node: process.execPath,
+        bin: join(PROJECT_ROOT, "bin", "s3-backup.js"),
+        config: l.config,
+      },
+      ...owned,
+      mode: "0700",
+    }),
+    decl(
+      "cron_entry",
+      `${type} ${name}`,
+      {
+        user: l.user,
+        ...p.cron,
+        command: l.script,
+        ...(p.mailto !== undefined ? { mailto: p.mailto } : {}),
+      },
+      hasCron ? action : "remove",
+    ),
+  ];
+  return action === "remove" ? steps.reverse() : steps;
+}

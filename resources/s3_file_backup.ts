@@ -1,0 +1,25 @@
+// s3_file_backup: the seed's file backup; expands into the primitives of resources/backup/common.ts.
+import { defineComposite } from "../engine/resource.js";
+import { absolutePath } from "../engine/schema/fragments.js";
+import { backupName, commonProperties, expandBackup, type CommonProps } from "./backup/common.js";
+
+export const schema = {
+  type: "object",
+  properties: {
+    ...commonProperties,
+    assets: { type: "array", items: absolutePath, minItems: 1, uniqueItems: true, description: "paths to back up" },
+  },
+  required: ["s3", "assets"],
+  additionalProperties: false,
+} as const;
+
+type Props = CommonProps & { assets: string[] };
+
+export const s3FileBackup = defineComposite<Props>({
+  type: "s3_file_backup",
+  description: "A scheduled backup of files and directories to S3: user, config, script and cron job.",
+  schema,
+  nameSchema: backupName,
+  expand: (name, props, action) =>
+    expandBackup("s3_file_backup", name, props, action, { config: { assets: props.assets }, extra: [] }),
+});
