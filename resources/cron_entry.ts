@@ -50,9 +50,11 @@ export const cronEntry = definePrimitive<Props, State, CronEntry>({
       ? [`properties: "special" excludes ${fields.join(", ")}`]
       : [];
   },
-  async load(ctx, name, props) {
+  async load(ctx, name, props, action) {
     const desired = desiredEntry(props);
     if (!(await findAccount(ctx.host, props.user))) {
+      // No account, no crontab: nothing left to remove.
+      if (action === "remove") return { current: undefined, desired };
       if (!(ctx.whyRun && ctx.wouldExist(`user:${props.user}`)))
         throw new PreconditionError(`user ${props.user} does not exist`);
       ctx.assume(`user ${props.user} would have been created`);
