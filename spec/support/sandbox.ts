@@ -53,6 +53,19 @@ export class Sandbox {
     return this.exec(["bash", "-euo", "pipefail", "-c", script], { env });
   }
 
+  /**
+   * Lets every user reach `path` (o+x on its ancestors), so a backup user can run this checkout's
+   * code. Only directories inside the sandbox's layers are changed; the machine never is.
+   */
+  async letEveryoneReach(path: string): Promise<void> {
+    const layers = LAYERS.map((l) => `/${l}/`);
+    const ancestors = path
+      .split("/")
+      .map((_, i, parts) => parts.slice(0, i + 1).join("/"))
+      .filter((p) => p && layers.some((l) => `${p}/`.startsWith(l)));
+    if (ancestors.length) await this.sh(`chmod o+x ${ancestors.map((a) => `'${a}'`).join(" ")}`);
+  }
+
   /** Writes a run-list (object or text) to a file and returns its path. */
   runList(doc: unknown, name = "run-list.json"): string {
     const file = join(this.dir, name);
