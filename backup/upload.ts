@@ -16,7 +16,7 @@ const MIN_PART = 8 * MiB;
 const MAX_PART = 5 * 1024 * MiB;
 const PART_LIMIT = 10_000;
 /** Parts held in memory at once are about queueSize x partSize; this bounds their sum. */
-const MEMORY_BUDGET = 64 * MiB;
+const MEMORY_BUDGET = 16 * MiB;
 
 /**
  * Part size and concurrency for a stream of about `expectedBytes` (before compression): parts

@@ -1,0 +1,158 @@
+// Keys, config errors, the lock, the IAM policy and the lifecycle rules.
+import { PutBucketLifecycleConfigurationCommand, S3Client } from "@aws-sdk/client-s3";
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, inject, test } from "vitest";
+import { objectKey, randomToken } from "../../backup/keys.js";
+import { partPlan } from "../../backup/upload.js";
+import { createBucket } from "../support/s3-server.js";
+import { jobConfig, listKeys, ROOT, runCli, tempDir, writeConfig } from "./helpers.js";
+
+const s3 = inject("s3");
+
+describe("keys", () => {
+  test("two keys made in the same second differ; RANDOM is 64 URL-safe characters", () => {
+    const date = new Date("2025-03-01T02:00:00Z");
+    const parts = { prefix: "p/", cls: "daily" as const, date, host: "web1", name: "srv_www", ext: "tar.zst" };
+    const a = objectKey(parts);
+    const b = objectKey(parts);
+    expect(a).not.toBe(b);
+    for (const k of [a, b]) expect(k).toMatch(/^p\/daily\/2025-03-01\/web1\/srv_www--[A-Za-z0-9_-]{64}\.tar\.zst$/);
+    expect(new Set(Array.from({ length: 1000 }, randomToken)).size).toBe(1000);
+  });
+
+  test("part size grows with the expected size so any stream stays under 10,000 parts, memory bounded", () => {
+    for (const size of [0, 1e6, 1e9, 1e11, 1e12, 5 * 2 ** 40]) {
+      const { partSize, queueSize } = partPlan(size || undefined);
+      expect(partSize).toBeGreaterThanOrEqual(5 * 2 ** 20);
+      expect(Math.ceil((size * 2) / partSize)).toBeLessThan(10_000);
+      expect(partSize * queueSize).toBeLessThanOrEqual(Math.max(64 * 2 ** 20, partSize));
+    }
+  });
+});
+
+describe("command line and config", () => {
+  test.each([
+    [{ s3: { bucket: "b" } }, "/s3/region: is required"],
+    [{ compression: "lz4" }, "/compression: must be one of zstd, gzip, none"],
+    [{ retention: { daily_days: "seven" } }, "/retention/daily_days: must be integer"],
+    [{ assets: ["relative/path"] }, "/assets/0: must match pattern"],
+    [{ s3: { secret_access_key: 12345678 } }, "/s3/secret_access_key: must be string"],
+    [{ colour: "blue" }, "/colour: is not a known setting"],
+  ])("a bad config exits 2 naming the field (%j)", async (patch, message) => {
+    const base = jobConfig(s3, "bucket-x", { assets: ["/etc/hostname"] }) as Record<string, unknown>;
+    const merged = { ...base, ...patch, s3: { ...(base.s3 as object), ...((patch as { s3?: object }).s3 ?? {}) } };
+    if ((patch as { s3?: { bucket?: string } }).s3?.bucket) delete (merged.s3 as Record<string, unknown>).region;
+    const r = await runCli(["run", "--config", writeConfig(merged)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).not.toContain("12345678");
+  });
+
+  test("invalid YAML exits 2 without quoting the line (it may hold the secret)", async () => {
+    const path = join(tempDir(), "config.yml");
+    writeFileSync(path, "name: shop\ns3:\n  secret_access_key: \"unterminated-TOPSECRET\n", { mode: 0o600 });
+    const r = await runCli(["run", "--config", path]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/invalid YAML/);
+    expect(r.stderr).not.toContain("TOPSECRET");
+  });
+
+  test.each([[["--help"], 0], [["frobnicate"], 2], [["run", "--config", "x.yml", "--bogus"], 2], [["run"], 2], [[], 2]])(
+    "s3-backup %j exits %i with usage", async (args, code) => {
+      const r = await runCli(args);
+      expect(r.code).toBe(code);
+      expect(code === 0 ? r.stdout : r.stderr).toContain("usage: s3-backup");
+    });
+});
+
+describe("lock", () => {
+  test("a second run of the same backup while one holds the lock exits at once with a clear message", async () => {
+    const bucket = await createBucket(s3);
+    const config = jobConfig(s3, bucket, { assets: ["/etc/hostname"] });
+    // The lock holds the pid of a live process (this test runner), as a running job's would.
+    writeFileSync(join(config.state_dir, "s3-backup-shop.lock"), `${process.pid}\n`);
+    const cfg = writeConfig(config);
+    const t = Date.now();
+    const r = await runCli(["run", "--config", cfg]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/another run of backup "shop" is in progress \(pid \d+/);
+    expect(Date.now() - t).toBeLessThan(5000);
+    expect(await listKeys(s3, bucket)).toEqual([]);
+    // A lock left by a dead process is taken over.
+    writeFileSync(join(config.state_dir, "s3-backup-shop.lock"), "999999\n");
+    expect((await runCli(["run", "--config", cfg])).code).toBe(0);
+  });
+});
+
+// IAM grammar: the policy elements and value shapes of the IAM JSON policy reference.
+const S3_ACTIONS = new Set(["s3:PutObject", "s3:AbortMultipartUpload", "s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject",
+  "s3:DeleteObjectVersion", "s3:ListBucket", "s3:ListBucketVersions", "s3:ListBucketMultipartUploads", "s3:ListMultipartUploadParts",
+  "s3:PutObjectAcl", "s3:PutBucketPolicy", "s3:PutLifecycleConfiguration", "s3:DeleteBucket"]);
+function iamGrammarProblems(doc: Record<string, unknown>): string[] {
+  const p: string[] = [];
+  if (doc.Version !== "2012-10-17") p.push("Version");
+  for (const k of Object.keys(doc)) if (!["Version", "Id", "Statement"].includes(k)) p.push(`unknown element ${k}`);
+  const sts = doc.Statement as Record<string, unknown>[];
+  if (!Array.isArray(sts) || sts.length === 0) return [...p, "Statement"];
+  const sids = new Set<string>();
+  for (const s of sts) {
+    for (const k of Object.keys(s)) if (!["Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition"].includes(k)) p.push(`unknown ${k}`);
+    if (typeof s.Sid === "string") { if (!/^[A-Za-z0-9]+$/.test(s.Sid) || sids.has(s.Sid)) p.push(`Sid ${s.Sid}`); sids.add(s.Sid); }
+    if (s.Effect !== "Allow" && s.Effect !== "Deny") p.push("Effect");
+    for (const a of s.Action as string[]) if (!S3_ACTIONS.has(a)) p.push(`Action ${a}`);
+    for (const r of s.Resource as string[]) if (!/^arn:aws:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(r)) p.push(`Resource ${r}`);
+  }
+  return p;
+}
+
+describe("policy and lifecycle (a local endpoint cannot enforce IAM policies or lifecycle expiry: checked against the IAM grammar and the SDK's input shapes only)", () => {
+  test("policy: IAM grammar; allows only s3:PutObject and s3:AbortMultipartUpload under the prefix; no list, read or delete", async () => {
+    const cfg = writeConfig(jobConfig(s3, "my-backups", { assets: ["/etc"] }, { prefix: "shop" }));
+    const r = await runCli(["policy", "--config", cfg]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(iamGrammarProblems(doc)).toEqual([]);
+    const allow = doc.Statement.filter((s: { Effect: string }) => s.Effect === "Allow");
+    expect(allow.flatMap((s: { Action: string[] }) => s.Action).sort()).toEqual(["s3:AbortMultipartUpload", "s3:PutObject"]);
+    expect(allow.flatMap((s: { Resource: string[] }) => s.Resource).sort())
+      .toEqual(["arn:aws:s3:::my-backups/shop/daily/*", "arn:aws:s3:::my-backups/shop/monthly/*"]);
+    const denied = doc.Statement.filter((s: { Effect: string }) => s.Effect === "Deny").flatMap((s: { Action: string[] }) => s.Action);
+    for (const a of ["s3:GetObject", "s3:ListBucket", "s3:DeleteObject"]) expect(denied).toContain(a);
+  });
+
+  test("lifecycle: type-checks as PutBucketLifecycleConfigurationCommandInput, serializes through the SDK, prefixes do not overlap", async () => {
+    const cfg = writeConfig(jobConfig(s3, "my-backups", { assets: ["/etc"], retention: { daily_days: 9, monthly_days: 400 } }, { prefix: "shop/" }));
+    const r = await runCli(["lifecycle", "--config", cfg]);
+    expect(r.code).toBe(0);
+    const config = JSON.parse(r.stdout);
+
+    // Compile-time: the printed JSON, as a literal, against the SDK's input type.
+    const dir = tempDir("s3b-tsc-");
+    const file = join(dir, "check.ts");
+    writeFileSync(file, `import type { PutBucketLifecycleConfigurationCommandInput } from "${join(ROOT, "node_modules/@aws-sdk/client-s3/dist-types/index.js")}";\n` +
+      `export const input: PutBucketLifecycleConfigurationCommandInput = { Bucket: "my-backups", LifecycleConfiguration: ${r.stdout} };\n`);
+    const tsc = spawnSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "--noEmit", "--strict", "--skipLibCheck",
+      "--module", "NodeNext", "--moduleResolution", "NodeNext", "--exactOptionalPropertyTypes", file], { encoding: "utf8" });
+    expect(tsc.stdout + tsc.stderr).toBe("");
+
+    // Run-time: the SDK serializes it to the XML API body without complaint.
+    let body = "";
+    const client = new S3Client({ region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "y" } });
+    client.middlewareStack.add((() => async (args: { request: { body: string } }) => {
+      body = args.request.body;
+      throw new Error("captured");
+    }) as never, { step: "finalizeRequest", name: "capture" });
+    await expect(client.send(new PutBucketLifecycleConfigurationCommand({ Bucket: "my-backups", LifecycleConfiguration: config })))
+      .rejects.toThrow("captured");
+    expect(body).toContain("<Prefix>shop/daily/</Prefix>");
+    expect(body).toContain("<Days>9</Days>");
+    expect(body).toContain("<Days>400</Days>");
+    expect(body).toContain("<DaysAfterInitiation>1</DaysAfterInitiation>");
+
+    const prefixes: string[] = config.Rules.map((x: { Filter: { Prefix: string } }) => x.Filter.Prefix);
+    expect(prefixes.sort()).toEqual(["shop/daily/", "shop/monthly/"]);
+    for (const a of prefixes) for (const b of prefixes) if (a !== b) expect(a.startsWith(b)).toBe(false);
+  });
+});
