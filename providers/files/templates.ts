@@ -19,6 +19,9 @@ export const HELPERS: Record<string, (value: unknown) => string> = {
   mycnf: (v) => `"${String(v).replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`,
 };
 
+/** Helpers for which undefined has no meaning (yaml and json say null on purpose). */
+const NEEDS_VALUE = new Set(["shell", "mycnf"]);
+
 /** Where a template's source is: absolute, else the recipe's folder (templates/ first), else the engine's templates/. */
 export function findTemplate(source: string, origin?: string): string | undefined {
   const candidates = isAbsolute(source)
@@ -31,7 +34,15 @@ export function findTemplate(source: string, origin?: string): string | undefine
 export async function renderTemplate(file: string, variables: Record<string, unknown>): Promise<string> {
   const { default: Handlebars } = await import("handlebars");
   const hb = Handlebars.create();
-  for (const [name, fn] of Object.entries(HELPERS)) hb.registerHelper(name, fn);
+  // Handlebars' strict mode does not cover helper arguments: {{shell typo}} would render 'undefined'.
+  for (const [name, fn] of Object.entries(HELPERS))
+    hb.registerHelper(name, (value: unknown, options: { loc?: { start: { line: number } } }) => {
+      if (value === undefined && NEEDS_VALUE.has(name))
+        throw new Error(
+          `{{${name}}} on line ${options?.loc?.start.line}: the value is undefined (a missing variable?)`,
+        );
+      return fn(value);
+    });
   const template = hb.compile(readFileSync(file, "utf8"), { noEscape: true, strict: true });
   try {
     return template(variables);
