@@ -63,7 +63,15 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     const flags = parse(command, rest);
-    const cfg = loadConfig(flags.config as string);
+    let cfg;
+    try {
+      cfg = loadConfig(flags.config as string);
+    } catch (err) {
+      // A config problem: the field paths say it all, the usage text would only bury them.
+      if (!(err instanceof InputError)) throw err;
+      process.stderr.write(`s3-backup: ${err.message}\n`);
+      return exitCodeFor(err);
+    }
     switch (command) {
       case "run":
         return await runBackup(cfg);
