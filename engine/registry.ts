@@ -2,6 +2,7 @@
 // each list below; the run-list schema, validation and the recipe API follow from them.
 import * as cron_entry from "../resources/cron_entry.js";
 import * as directory from "../resources/directory.js";
+import * as mysql_user from "../resources/mysql_user.js";
 import * as s3_file_backup from "../resources/s3_file_backup.js";
 import * as system_user from "../resources/system_user.js";
 import * as template_file from "../resources/template_file.js";
@@ -13,6 +14,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   directory.directory,
   template_file.templateFile,
   cron_entry.cronEntry,
+  mysql_user.mysqlUser,
   s3_file_backup.s3FileBackup,
 ];
 
@@ -28,5 +30,6 @@ export interface ResourceInputs {
   directory: InputOf<typeof directory.schema>;
   template_file: InputOf<typeof template_file.schema>;
   cron_entry: InputOf<typeof cron_entry.schema>;
+  mysql_user: InputOf<typeof mysql_user.schema>;
   s3_file_backup: InputOf<typeof s3_file_backup.schema>;
 }

@@ -6,6 +6,15 @@ import { isAbsolute, join } from "node:path";
 import { stringify } from "yaml";
 import { TEMPLATES_DIR } from "../../engine/paths.js";
 
+const MYCNF_ESCAPES: Record<string, string> = {
+  "\\": "\\\\",
+  '"': '\\"',
+  "\n": "\\n",
+  "\r": "\\r",
+  "\t": "\\t",
+  "\b": "\\b",
+};
+
 /** Quoting helpers every template may use. */
 export const HELPERS: Record<string, (value: unknown) => string> = {
   /** A YAML scalar (JSON is a subset of YAML, so this is always valid and exact). */
@@ -15,8 +24,12 @@ export const HELPERS: Record<string, (value: unknown) => string> = {
   json: (v) => JSON.stringify(v ?? null),
   /** A single shell word. */
   shell: (v) => `'${String(v).replace(/'/g, `'\\''`)}'`,
-  /** A MySQL option-file value: double-quoted, with backslash and quote escaped. */
-  mycnf: (v) => `"${String(v).replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`,
+  /**
+   * A MySQL/MariaDB option-file value: double-quoted (so # and ; are not comments and edge spaces
+   * stay), with the escapes the clients decode: backslash, quote, and control characters that
+   * would otherwise end the line.
+   */
+  mycnf: (v) => `"${String(v).replace(/[\\"\n\r\t\b]/g, (c) => MYCNF_ESCAPES[c])}"`,
 };
 
 /** Helpers for which undefined has no meaning (yaml and json say null on purpose). */

@@ -1,0 +1,51 @@
+// Reading an account as the server has it: stored credentials, grants, and the server's flavor.
+// Read-only statements only, so load may run them in why-run.
+import { withSession, type Endpoint, type Session } from "./connection.js";
+import { parseGrants, type CurrentGrants } from "./grants.js";
+import { passwordVerdict } from "./password.js";
+import { accountLabel, type Account } from "./plan.js";
+import { parseServerVersion, type Server } from "./server.js";
+
+export interface StoredAccount {
+  plugin: string;
+  authString: string;
+  grants: CurrentGrants;
+}
+
+export async function readServer(s: Session): Promise<Server> {
+  const [{ v }] = await s.query<{ v: string }>("SELECT VERSION() AS v");
+  return parseServerVersion(v);
+}
+
+/** The account, or undefined when the server has none by that name and host. */
+export async function readAccount(s: Session, a: Account): Promise<StoredAccount | undefined> {
+  const rows = await s.query<{ plugin: unknown; auth: unknown }>(
+    "SELECT plugin, authentication_string AS auth FROM mysql.user WHERE User = ? AND Host = ?",
+    [a.name, a.host],
+  );
+  if (!rows.length) return undefined;
+  const grantRows = await s.query("SHOW GRANTS FOR ?@?", [a.name, a.host]);
+  return {
+    plugin: String(rows[0].plugin ?? ""),
+    authString: String(rows[0].auth ?? ""),
+    grants: parseGrants(grantRows.map((r) => String(Object.values(r)[0]))),
+  };
+}
+
+/** True when the account logs in with password; logs in only when the stored form cannot tell. */
+export async function authenticates(
+  e: Endpoint,
+  a: Account,
+  stored: StoredAccount,
+  password: string,
+): Promise<boolean> {
+  const verdict = passwordVerdict(stored.plugin, stored.authString, password);
+  if (verdict !== "login") return verdict === "match";
+  try {
+    await withSession(e, a.name, password, async () => {});
+    return true;
+  } catch (err) {
+    if ((err as { code?: string }).code === "ER_ACCESS_DENIED_ERROR") return false;
+    throw new Error(`cannot check the password of ${accountLabel(a)} by logging in: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,159 @@
+// mysql_user: a MySQL/MariaDB account (identity name + host) that authenticates with its password
+// and holds exactly the desired grants: missing ones granted, extra ones revoked, so a backup
+// account never slowly collects rights. The admin connection says how to reach the server and is
+// never compared (Chef's desired_state: false).
+import { PreconditionError } from "../engine/errors.js";
+import { definePrimitive, type Action, type Change, type State } from "../engine/resource.js";
+import { absolutePath, secret } from "../engine/schema/fragments.js";
+import type { PropsOf } from "../engine/schema/types.js";
+import { authenticates, readAccount, readServer } from "../providers/mysql/account.js";
+import { connect, describeEndpoint, type Session } from "../providers/mysql/connection.js";
+import type { GrantMap } from "../providers/mysql/grants.js";
+import {
+  accountLabel,
+  describe,
+  planCreate,
+  planRemove,
+  type Account,
+  type Existing,
+  type Operation,
+} from "../providers/mysql/plan.js";
+import { defaultPrivileges, desiredGrants, PRIVILEGES } from "../providers/mysql/privileges.js";
+import type { Server } from "../providers/mysql/server.js";
+import { statementOf } from "../providers/mysql/statements.js";
+
+export const schema = {
+  type: "object",
+  properties: {
+    host: {
+      type: "string",
+      minLength: 1,
+      maxLength: 255,
+      default: "localhost",
+      description: "the account's host part: localhost, an address, or a % pattern",
+    },
+    password: secret("the account's password; up to date when the account authenticates with it"),
+    privileges: {
+      type: "array",
+      items: { enum: PRIVILEGES },
+      uniqueItems: true,
+      description:
+        "default SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES (plus PROCESS on *.* on MySQL 8.0.21+, for mysqldump's tablespaces)",
+    },
+    databases: {
+      type: "array",
+      items: { type: "string", minLength: 1, maxLength: 64, pattern: "^[^\\\\]+$" },
+      uniqueItems: true,
+      description: "names or % patterns (wp_%: _ is literal, % matches anything); default all databases (*.*)",
+    },
+    admin: {
+      type: "object",
+      description: "how to connect to make the changes; default root over /run/mysqld/mysqld.sock",
+      properties: {
+        socket: absolutePath,
+        host: { type: "string", minLength: 1 },
+        port: { type: "integer", minimum: 1, maximum: 65535 },
+        user: { type: "string", minLength: 1, default: "root" },
+        password: secret("the admin's password (none for unix_socket authentication)"),
+      },
+      additionalProperties: false,
+      default: {},
+    },
+  },
+  required: ["password"],
+  additionalProperties: false,
+} as const;
+
+type Props = PropsOf<typeof schema>;
+
+interface Desired {
+  grants: GrantMap;
+  /** Set in why-run when the server could not be reached: the current state is unknown. */
+  unreachable?: boolean;
+}
+
+export const mysqlUser = definePrimitive<Props, Existing, Desired>({
+  type: "mysql_user",
+  description: "A MySQL/MariaDB account (the name is the user part) with a password and exactly the desired grants.",
+  schema,
+  nameSchema: { type: "string", minLength: 1, maxLength: 80 },
+  check({ admin }) {
+    if (admin?.socket && admin.host) return ['properties/admin: give "socket" or "host", not both'];
+    if (admin?.port && !admin.host) return ['properties/admin: "port" needs "host"'];
+    return [];
+  },
+  identity: (name, props) => accountLabel(accountOf(name, props)),
+  async load(ctx, name, props, action) {
+    const account = accountOf(name, props);
+    const desiredFor = (server?: Server): Desired => ({
+      grants: desiredGrants(props.privileges ?? defaultPrivileges(server), props.databases),
+    });
+    let session: Session;
+    try {
+      session = await connect(props.admin, adminUser(props), props.admin.password);
+    } catch (err) {
+      const why = `cannot connect to the MySQL server at ${describeEndpoint(props.admin)} as ${adminUser(props)}: ${(err as Error).message}`;
+      if (!ctx.whyRun) throw new PreconditionError(why);
+      ctx.assume(`${accountLabel(account)} does not exist yet (its state is unknown: ${why})`);
+      return { current: undefined, desired: { ...desiredFor(), unreachable: true } };
+    }
+    try {
+      const desired = desiredFor(await readServer(session));
+      const stored = await readAccount(session, account);
+      if (!stored) return { current: undefined, desired };
+      const passwordMatches =
+        action === "remove" || (await authenticates(props.admin, account, stored, props.password));
+      return { current: { passwordMatches, grants: stored.grants }, desired };
+    } finally {
+      await session.close().catch(() => {});
+    }
+  },
+  diff(state, action, name, props) {
+    const account = accountOf(name, props);
+    return operations(state, action).map(
+      (op): Change => ({ property: propertyOf(op), summary: describe(op, account) }),
+    );
+  },
+  async apply(host, state, _changes, action, name, props) {
+    const account = accountOf(name, props);
+    const admin = props.admin;
+    const connectFailed = (err: Error) =>
+      new PreconditionError(`cannot connect to the MySQL server at ${describeEndpoint(admin)}: ${err.message}`);
+    const session = await connect(admin, adminUser(props), admin.password).catch((err) => {
+      throw connectFailed(err);
+    });
+    try {
+      for (const op of operations(state, action)) {
+        const st = statementOf(op, account, props.password, session.escapeId);
+        await host.effect({ kind: "sql", target: describe(op, account) }, () =>
+          session.query(st.sql, st.values).catch((err) => {
+            throw sqlFailure(describe(op, account), err, st.secret);
+          }),
+        );
+      }
+    } finally {
+      await session.close().catch(() => {});
+    }
+  },
+});
+
+/** The same operations for diff and apply, from the same state. */
+function operations({ current, desired }: State<Existing, Desired>, action: Action): Operation[] {
+  if (action === "remove") return planRemove(current !== undefined || Boolean(desired.unreachable));
+  return planCreate(current, desired.grants);
+}
+
+function propertyOf(op: Operation): string {
+  if (op.kind === "create" || op.kind === "drop") return "";
+  return op.kind === "set-password" ? "password" : "privileges";
+}
+
+const accountOf = (name: string, props: Props): Account => ({ name, host: props.host ?? "localhost" });
+const adminUser = (props: Props) => props.admin.user ?? "root";
+
+/** An error that says which statement failed and why, without the server's text when it could echo the password. */
+function sqlFailure(what: string, err: unknown, secret: boolean): Error {
+  const e = err as { code?: string; errno?: number; sqlMessage?: string; message?: string };
+  const detail = secret ? `${e.code ?? "error"}${e.errno ? ` (errno ${e.errno})` : ""}` : (e.sqlMessage ?? e.message);
+  return new Error(`${what} failed: ${detail}`);
+}
