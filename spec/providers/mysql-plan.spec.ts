@@ -1,0 +1,109 @@
+// Pure pieces of the mysql provider: desired grants, the plan, the SQL it becomes, the password check.
+import mysql from "mysql2";
+import { describe, expect, it } from "vitest";
+import { parseGrants } from "../../providers/mysql/grants.js";
+import { nativePasswordHash, passwordVerdict } from "../../providers/mysql/password.js";
+import { describe as describeOp, planCreate, planRemove, type Account } from "../../providers/mysql/plan.js";
+import { databasePattern, defaultPrivileges, desiredGrants } from "../../providers/mysql/privileges.js";
+import { parseServerVersion } from "../../providers/mysql/server.js";
+import { statementOf } from "../../providers/mysql/statements.js";
+
+const account: Account = { name: "x'@'%", host: "localhost" };
+const sql = (ops: ReturnType<typeof planCreate>, password?: string) =>
+  ops.map((op) =>
+    mysql.format(
+      ...(Object.values(statementOf(op, account, password, mysql.escapeId)).slice(0, 2) as [string, unknown[]]),
+    ),
+  );
+
+describe("privileges", () => {
+  it("adds PROCESS by default only where mysqldump needs it for tablespaces (MySQL 8.0.21+, 5.7.31+)", () => {
+    const has = (v: string) => defaultPrivileges(parseServerVersion(v)).includes("PROCESS");
+    expect(has("10.11.19-MariaDB-0+deb12u1")).toBe(false);
+    expect(has("8.0.20")).toBe(false);
+    expect(has("8.0.21")).toBe(true);
+    expect(has("8.4.3-log")).toBe(true);
+    expect(has("5.7.31")).toBe(true);
+    expect(defaultPrivileges(undefined)).toEqual(["SELECT", "SHOW VIEW", "TRIGGER", "EVENT", "LOCK TABLES"]);
+  });
+
+  it("keeps _ literal and % a wildcard in database patterns", () => {
+    expect(databasePattern("wp_%")).toBe("wp\\_%");
+    expect(databasePattern("shop_1")).toBe("shop\\_1");
+  });
+
+  it("grants database privileges per pattern and global ones on *.*", () => {
+    const g = desiredGrants(["SELECT", "PROCESS"], ["wp_%", "shop"]);
+    expect([...g.keys()]).toEqual(["*.*", "`wp\\_%`.*", "`shop`.*"]);
+    expect([...g.get("*.*")!.privileges]).toEqual(["PROCESS"]);
+    expect([...desiredGrants(["SELECT"], undefined).keys()]).toEqual(["*.*"]);
+  });
+});
+
+describe("plan and statements", () => {
+  const desired = desiredGrants(["SELECT", "LOCK TABLES"], ["shop"]);
+
+  it("creates then grants, with every account and password through placeholders", () => {
+    const ops = planCreate(undefined, desired);
+    expect(sql(ops, "p'w\\")).toEqual([
+      "CREATE USER 'x\\'@\\'%'@'localhost' IDENTIFIED BY 'p\\'w\\\\'",
+      "GRANT SELECT, LOCK TABLES ON `shop`.* TO 'x\\'@\\'%'@'localhost'",
+    ]);
+    expect(statementOf(ops[0], account, "pw", mysql.escapeId).secret).toBe(true);
+  });
+
+  it("revokes extras (roles, proxies, GRANT OPTION), grants what is missing, and sets a wrong password", () => {
+    const current = parseGrants([
+      "GRANT `r1` TO `x`@`localhost`",
+      "GRANT PROXY ON `r1`@`%` TO `x`@`localhost`",
+      "GRANT SELECT, INSERT ON `shop`.* TO `x`@`localhost` WITH GRANT OPTION",
+      "GRANT SELECT ON `a.b`.* TO `x`@`localhost`",
+    ]);
+    const ops = planCreate({ passwordMatches: false, grants: current }, desired);
+    expect(ops.map((op) => describeOp(op, account))).toEqual([
+      "set password of 'x\\'@\\'%'@'localhost' (sensitive: value not shown)",
+      "revoke role 'r1' from 'x\\'@\\'%'@'localhost' (not in the desired set)",
+      "revoke proxy on 'r1'@'%' from 'x\\'@\\'%'@'localhost' (not in the desired set)",
+      "revoke INSERT, GRANT OPTION on `shop`.* from 'x\\'@\\'%'@'localhost' (not in the desired set)",
+      "revoke SELECT on `a.b`.* from 'x\\'@\\'%'@'localhost' (not in the desired set)",
+      "grant LOCK TABLES on `shop`.* to 'x\\'@\\'%'@'localhost'",
+    ]);
+    expect(sql(ops, "new").slice(1, 5)).toEqual([
+      "REVOKE 'r1' FROM 'x\\'@\\'%'@'localhost'",
+      "REVOKE PROXY ON 'r1'@'%' FROM 'x\\'@\\'%'@'localhost'",
+      "REVOKE INSERT, GRANT OPTION ON `shop`.* FROM 'x\\'@\\'%'@'localhost'",
+      // a dot inside a database name stays inside one identifier
+      "REVOKE SELECT ON `a.b`.* FROM 'x\\'@\\'%'@'localhost'",
+    ]);
+  });
+
+  it("starts from nothing when column or routine grants are present", () => {
+    const current = parseGrants(["GRANT SELECT (`a`) ON `shop`.`t` TO `x`@`localhost`"]);
+    const ops = planCreate({ passwordMatches: true, grants: current }, desired);
+    expect(sql(ops)).toEqual([
+      "REVOKE ALL PRIVILEGES, GRANT OPTION FROM 'x\\'@\\'%'@'localhost'",
+      "GRANT SELECT, LOCK TABLES ON `shop`.* TO 'x\\'@\\'%'@'localhost'",
+    ]);
+  });
+
+  it("does nothing when the account matches, and remove is idempotent", () => {
+    const current = parseGrants(["GRANT USAGE ON *.* TO `x`@`h`", "GRANT LOCK TABLES, SELECT ON `shop`.* TO `x`@`h`"]);
+    expect(planCreate({ passwordMatches: true, grants: current }, desired)).toEqual([]);
+    expect(sql(planRemove(true))).toEqual(["DROP USER 'x\\'@\\'%'@'localhost'"]);
+    expect(planRemove(false)).toEqual([]);
+  });
+});
+
+describe("password check", () => {
+  it("computes mysql_native_password's stored form (as the server did for 'pw')", () => {
+    expect(nativePasswordHash("pw")).toBe("*D821809F681A40A6E379B50D0463EFAE20BDD122");
+  });
+
+  it("compares native hashes, logs in for salted plugins, and refuses socket-only accounts", () => {
+    const stored = nativePasswordHash("pw");
+    expect(passwordVerdict("mysql_native_password", stored, "pw")).toBe("match");
+    expect(passwordVerdict("mysql_native_password", stored, "pW")).toBe("differs");
+    expect(passwordVerdict("caching_sha2_password", "$A$005$salt", "pw")).toBe("login");
+    expect(passwordVerdict("unix_socket", "", "pw")).toBe("differs");
+  });
+});
