@@ -5,6 +5,7 @@ import { dirname } from "node:path";
 import { PreconditionError } from "../engine/errors.js";
 import type { HostView } from "../engine/host.js";
 import { definePrimitive } from "../engine/resource.js";
+import { redactor } from "../engine/secrets.js";
 import { absolutePath, accountName, fileMode } from "../engine/schema/fragments.js";
 import type { PropsOf } from "../engine/schema/types.js";
 import { backupFile } from "../providers/files/backups.js";
@@ -68,9 +69,15 @@ export const templateFile = definePrimitive<Props, Current, Desired>({
     const changes = [];
     if (current?.content !== desired.content) {
       const what = current ? `update content in file ${path}` : `create new file ${path}`;
+      // A file not marked sensitive that holds a secret of this run likely held the previous
+      // value of that secret too, which no redactor knows: show no diff of it either.
+      const holdsSecret = redactor.scrub(desired.content) !== desired.content;
       changes.push(
-        props.sensitive
-          ? { property: "content", summary: `${what} (sensitive: diff suppressed)` }
+        props.sensitive || holdsSecret
+          ? {
+              property: "content",
+              summary: `${what} (${props.sensitive ? "sensitive" : "holds a secret"}: diff suppressed)`,
+            }
           : {
               property: "content",
               summary: current ? `${what} from ${digest(current.content)} to ${digest(desired.content)}` : what,
