@@ -1,5 +1,6 @@
-// Expands the config's database entries into one dump each: plain names, LIKE patterns ("wp_%",
-// matched against SHOW DATABASES with MySQL's own LIKE rules, as GRANT does), or "db t1 t2".
+// Expands the config's database entries into one dump each: plain names, % patterns ("wp_%":
+// every database starting "wp_"), or "db t1 t2". `%` is the only wildcard and `_` is literal,
+// exactly as mysql_user grants the same entry (providers/mysql/privileges.ts databasePattern).
 import { createConnection } from "mysql2/promise";
 import { readMyCnf } from "./mycnf.js";
 
@@ -17,14 +18,13 @@ export function isPattern(entry: string): boolean {
   return !entry.includes(" ") && /(^|[^\\])[%]/.test(entry);
 }
 
-/** MySQL LIKE as a RegExp: % any run, _ any one character, backslash escapes. */
-export function likeToRegExp(pattern: string): RegExp {
+/** A database pattern as a RegExp: % any run, everything else literal, backslash escapes. */
+export function patternToRegExp(pattern: string): RegExp {
   let re = "";
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
     if (c === "\\" && i + 1 < pattern.length) re += pattern[++i].replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     else if (c === "%") re += ".*";
-    else if (c === "_") re += ".";
     else re += c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   }
   return new RegExp(`^${re}$`, "s");
@@ -83,7 +83,7 @@ export async function resolveDatabases(defaultsFile: string, entries: string[]):
       res.problems.push({ entry, message: `cannot list databases to expand the pattern (${connectError})` });
       continue;
     }
-    const re = likeToRegExp(entry);
+    const re = patternToRegExp(entry);
     const matched = existing.filter((d) => re.test(d) && !SYSTEM.has(d));
     if (matched.length === 0) res.empty.push(entry);
     for (const d of matched) add(d, []);

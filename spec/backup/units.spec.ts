@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, inject, test } from "vitest";
+import { patternToRegExp } from "../../backup/databases.js";
 import { objectKey, randomToken } from "../../backup/keys.js";
 import { partPlan } from "../../backup/upload.js";
 import { createBucket } from "../support/s3-server.js";
@@ -154,5 +155,13 @@ describe("policy and lifecycle (a local endpoint cannot enforce IAM policies or 
     const prefixes: string[] = config.Rules.map((x: { Filter: { Prefix: string } }) => x.Filter.Prefix);
     expect(prefixes.sort()).toEqual(["shop/daily/", "shop/monthly/"]);
     for (const a of prefixes) for (const b of prefixes) if (a !== b) expect(a.startsWith(b)).toBe(false);
+  });
+});
+
+describe("database patterns", () => {
+  test("% is the only wildcard and _ is literal, as mysql_user grants the same entry", () => {
+    const re = patternToRegExp("wp_%");
+    expect(["wp_blog", "wp_"].every((d) => re.test(d))).toBe(true);
+    expect(["wpXblog", "shop", "xwp_blog"].some((d) => re.test(d))).toBe(false);
   });
 });
