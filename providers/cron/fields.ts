@@ -34,6 +34,8 @@ export function isCronField(field: CronFieldName, text: string): boolean {
     if (!m) return false;
     const [, , from, to, step] = m;
     if (step !== undefined && (+step < 1 || +step > hi)) return false;
+    // cron takes a step after * or a range only: "5/10" is refused by crontab(1).
+    if (step !== undefined && from !== undefined && to === undefined) return false;
     if (from === undefined) return true;
     const a = value(from);
     const b = to === undefined ? a : value(to);
