@@ -4,6 +4,7 @@ import * as cron_entry from "../resources/cron_entry.js";
 import * as directory from "../resources/directory.js";
 import * as mysql_user from "../resources/mysql_user.js";
 import * as s3_file_backup from "../resources/s3_file_backup.js";
+import * as s3_mysql_backup from "../resources/s3_mysql_backup.js";
 import * as system_user from "../resources/system_user.js";
 import * as template_file from "../resources/template_file.js";
 import type { ResourceType } from "./resource.js";
@@ -16,6 +17,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   cron_entry.cronEntry,
   mysql_user.mysqlUser,
   s3_file_backup.s3FileBackup,
+  s3_mysql_backup.s3MysqlBackup,
 ];
 
 const byName = new Map(RESOURCE_TYPES.map((t) => [t.type, t]));
@@ -32,4 +34,5 @@ export interface ResourceInputs {
   cron_entry: InputOf<typeof cron_entry.schema>;
   mysql_user: InputOf<typeof mysql_user.schema>;
   s3_file_backup: InputOf<typeof s3_file_backup.schema>;
+  s3_mysql_backup: InputOf<typeof s3_mysql_backup.schema>;
 }

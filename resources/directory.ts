@@ -32,9 +32,11 @@ export const directory = definePrimitive<Props, Ownership, DesiredOwnership>({
   description: "A directory (the name is its absolute path) with owner, group and mode.",
   schema,
   nameSchema: absolutePath,
-  async load(ctx, path, props) {
+  async load(ctx, path, props, action) {
     const st = await ctx.host.stat(path);
     if (st && !st.isDirectory()) throw new PreconditionError(`${path} exists and is not a directory`);
+    // Removing needs no owner: it may already be gone with its user.
+    if (action === "remove") return { current: st && (await readOwnership(ctx, st)), desired: {} };
     const desired = await resolveOwnership(ctx, props);
     if (!st && !props.recursive) await requireDirectory(ctx, dirname(path), " (set recursive: true to create it)");
     return { current: st && (await readOwnership(ctx, st)), desired };

@@ -142,25 +142,29 @@ export function expandBackup(
       ...(p.groups ? { groups: p.groups } : {}),
     }),
     decl("directory", l.home, { ...owned, mode: "0700", recursive: action === "remove" }),
-    decl("template_file", l.config, {
-      source: "s3-backup-config.yml.hbs",
-      variables: { resource: `${type}[${name}]`, config },
-      ...owned,
-      mode: "0600",
-      sensitive: true,
-    }),
+    generatedFile(
+      l,
+      l.config,
+      action,
+      "s3-backup-config.yml.hbs",
+      { resource: `${type}[${name}]`, config },
+      "0600",
+      true,
+    ),
     ...specific.extra,
-    decl("template_file", l.script, {
-      source: "s3-backup.sh.hbs",
-      variables: {
+    generatedFile(
+      l,
+      l.script,
+      action,
+      "s3-backup.sh.hbs",
+      {
         resource: `${type}[${name}]`,
         node: process.execPath,
         bin: join(PROJECT_ROOT, "bin", "s3-backup.js"),
         config: l.config,
       },
-      ...owned,
-      mode: "0700",
-    }),
+      "0700",
+    ),
     decl(
       "cron_entry",
       `${type} ${name}`,
@@ -174,4 +178,25 @@ export function expandBackup(
     ),
   ];
   return action === "remove" ? steps.reverse() : steps;
+}
+
+/**
+ * A file of the backup user's, rendered from the run-list alone. No earlier copies are kept: the
+ * run-list can make it again, and a copy of config.yml or .my.cnf would be one more copy of a secret.
+ */
+export function generatedFile(
+  l: Layout,
+  path: string,
+  action: Action,
+  source: string,
+  variables: Record<string, unknown>,
+  mode: string,
+  sensitive = false,
+): Declaration {
+  return {
+    type: "template_file",
+    name: path,
+    action,
+    properties: { source, variables, owner: l.user, group: l.user, mode, sensitive, backup: 0 },
+  };
 }

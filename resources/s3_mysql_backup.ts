@@ -1,0 +1,115 @@
+// s3_mysql_backup: the seed's MySQL backup. Besides the common pieces it creates a database
+// account with only the privileges a dump needs, and the .my.cnf through which the job uses it.
+import { join } from "node:path";
+import { defineComposite, type Declaration } from "../engine/resource.js";
+import { absolutePath, secret } from "../engine/schema/fragments.js";
+import { schema as mysqlUserSchema } from "./mysql_user.js";
+import {
+  backupName,
+  commonProperties,
+  expandBackup,
+  generatedFile,
+  layoutOf,
+  type CommonProps,
+} from "./backup/common.js";
+
+/** How a client reaches the server: a unix socket, or host and port. */
+const endpoint = {
+  socket: absolutePath,
+  host: { type: "string", minLength: 1 },
+  port: { type: "integer", minimum: 1, maximum: 65535 },
+} as const;
+
+export const schema = {
+  type: "object",
+  properties: {
+    ...commonProperties,
+    mysql: {
+      type: "object",
+      properties: {
+        admin: mysqlUserSchema.properties.admin,
+        user: {
+          type: "string",
+          minLength: 1,
+          maxLength: 80,
+          description: "the dump account; default the system user's name",
+        },
+        password: secret("the dump account's password"),
+        host: { type: "string", minLength: 1, default: "localhost", description: "the host part of the dump account" },
+        connection: {
+          type: "object",
+          description: "how the dump connects, when not the way admin does",
+          properties: endpoint,
+          additionalProperties: false,
+        },
+      },
+      required: ["password"],
+      additionalProperties: false,
+    },
+    databases: {
+      type: "array",
+      items: { type: "string", pattern: "^[^\\s]+( [^\\s]+)*$" },
+      minItems: 1,
+      description: 'names, % patterns ("wp_%"), or "db table1 table2"',
+    },
+  },
+  required: ["s3", "mysql", "databases"],
+  additionalProperties: false,
+} as const;
+
+interface Endpoint {
+  socket?: string;
+  host?: string;
+  port?: number;
+}
+
+type Props = CommonProps & {
+  mysql: {
+    admin?: Endpoint & { user?: string; password?: string };
+    user?: string;
+    password: string;
+    host: string;
+    connection?: Endpoint;
+  };
+  databases: string[];
+};
+
+const DEFAULT_SOCKET = "/run/mysqld/mysqld.sock";
+
+export const s3MysqlBackup = defineComposite<Props>({
+  type: "s3_mysql_backup",
+  description: "A scheduled mysqldump of databases to S3: user, database account, .my.cnf, config, script, cron job.",
+  schema,
+  nameSchema: backupName,
+  expand(name, props, action) {
+    const layout = layoutOf(name, props);
+    const mycnf = join(layout.home, ".my.cnf");
+    const m = props.mysql ?? { host: "localhost" };
+    const account = m.user ?? layout.user;
+    const via = connectionOf(m.connection ?? m.admin);
+    const extra: Declaration[] = [
+      {
+        type: "mysql_user",
+        name: account,
+        action,
+        properties: {
+          host: m.host,
+          ...(action === "create" ? { password: m.password } : {}),
+          // A "db table1 table2" entry needs its whole database readable for a consistent dump.
+          databases: [...new Set((props.databases ?? []).map((d) => d.split(" ")[0]))],
+          ...(m.admin ? { admin: m.admin } : {}),
+        },
+      },
+      generatedFile(layout, mycnf, action, "my.cnf.hbs", { user: account, password: m.password, ...via }, "0600", true),
+    ];
+    const config = { mysql: { defaults_file: mycnf, databases: props.databases } };
+    return expandBackup("s3_mysql_backup", name, props, action, { config, extra });
+  },
+});
+
+/** The dump connects the way admin does unless told otherwise; the local socket by default. */
+function connectionOf(e: Endpoint | undefined): Endpoint {
+  if (e?.socket) return { socket: e.socket };
+  if (e?.host) return { host: e.host, ...(e.port ? { port: e.port } : {}) };
+  return { socket: DEFAULT_SOCKET };
+}
