@@ -241,6 +241,14 @@ describe("mysql_user", () => {
     expect(r.stderr).toContain("properties/databases/0: must match pattern");
   });
 
+  it("refuses the same account (name and host) declared twice, and allows the name on another host", async () => {
+    const twice = await sb.converge(runList(account(), account({ host: "localhost" })), ["--why-run"], ENV);
+    expect(twice.exitCode).toBe(2);
+    expect(twice.stderr).toContain("duplicate of run_list/0");
+    const other = await sb.converge(runList(account(), account({ host: "10.0.0.%" })), ["--why-run"], ENV);
+    expect(other.stderr).not.toContain("duplicate");
+  });
+
   it("removes the account, idempotently", async () => {
     const r = await sb.converge(runList(account({}, "remove")), [], ENV);
     expect(expectConverged(r, 1)).toContain("drop user 'mu_backup'@'localhost'");
