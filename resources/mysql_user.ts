@@ -92,9 +92,9 @@ export const mysqlUser = definePrimitive<Props, Existing, Desired>({
     try {
       session = await connect(props.admin, adminUser(props), props.admin.password);
     } catch (err) {
-      const why = `cannot connect to the MySQL server at ${describeEndpoint(props.admin)} as ${adminUser(props)}: ${(err as Error).message}`;
-      if (!ctx.whyRun) throw new PreconditionError(why);
-      ctx.assume(`${accountLabel(account)} does not exist yet (its state is unknown: ${why})`);
+      const why = cannotConnect(props, err);
+      if (!ctx.whyRun) throw why;
+      ctx.assume(`${accountLabel(account)} does not exist yet (its state is unknown: ${why.message})`);
       return { current: undefined, desired: { ...desiredFor(), unreachable: true } };
     }
     try {
@@ -116,11 +116,8 @@ export const mysqlUser = definePrimitive<Props, Existing, Desired>({
   },
   async apply(host, state, _changes, action, name, props) {
     const account = accountOf(name, props);
-    const admin = props.admin;
-    const connectFailed = (err: Error) =>
-      new PreconditionError(`cannot connect to the MySQL server at ${describeEndpoint(admin)}: ${err.message}`);
-    const session = await connect(admin, adminUser(props), admin.password).catch((err) => {
-      throw connectFailed(err);
+    const session = await connect(props.admin, adminUser(props), props.admin.password).catch((err) => {
+      throw cannotConnect(props, err);
     });
     try {
       for (const op of operations(state, action)) {
@@ -150,6 +147,11 @@ function propertyOf(op: Operation): string {
 
 const accountOf = (name: string, props: Props): Account => ({ name, host: props.host ?? "localhost" });
 const adminUser = (props: Props) => props.admin.user ?? "root";
+
+const cannotConnect = (props: Props, err: unknown) =>
+  new PreconditionError(
+    `cannot connect to the MySQL server at ${describeEndpoint(props.admin)} as ${adminUser(props)}: ${(err as Error).message}`,
+  );
 
 /** An error that says which statement failed and why, without the server's text when it could echo the password. */
 function sqlFailure(what: string, err: unknown, secret: boolean): Error {
