@@ -1,6 +1,7 @@
 // s3_mysql_backup: the seed's MySQL backup. Besides the common pieces it creates a database
 // account with only the privileges a dump needs, and the .my.cnf through which the job uses it.
 import { join } from "node:path";
+import { endpointOf, type Endpoint } from "../providers/mysql/connection.js";
 import { defineComposite, type Declaration } from "../engine/resource.js";
 import { absolutePath, secret } from "../engine/schema/fragments.js";
 import { schema as mysqlUserSchema } from "./mysql_user.js";
@@ -57,12 +58,6 @@ export const schema = {
   additionalProperties: false,
 } as const;
 
-interface Endpoint {
-  socket?: string;
-  host?: string;
-  port?: number;
-}
-
 type Props = CommonProps & {
   mysql: {
     admin?: Endpoint & { user?: string; password?: string };
@@ -74,8 +69,6 @@ type Props = CommonProps & {
   databases: string[];
 };
 
-const DEFAULT_SOCKET = "/run/mysqld/mysqld.sock";
-
 export const s3MysqlBackup = defineComposite<Props>({
   type: "s3_mysql_backup",
   description: "A scheduled mysqldump of databases to S3: user, database account, .my.cnf, config, script, cron job.",
@@ -86,7 +79,8 @@ export const s3MysqlBackup = defineComposite<Props>({
     const mycnf = join(layout.home, ".my.cnf");
     const m = props.mysql ?? { host: "localhost" };
     const account = m.user ?? layout.user;
-    const via = connectionOf(m.connection ?? m.admin);
+    // The dump connects the way admin does unless told otherwise; the local socket by default.
+    const via = endpointOf(m.connection ?? m.admin ?? {});
     const extra: Declaration[] = [
       {
         type: "mysql_user",
@@ -106,10 +100,3 @@ export const s3MysqlBackup = defineComposite<Props>({
     return expandBackup("s3_mysql_backup", name, props, action, { config, extra });
   },
 });
-
-/** The dump connects the way admin does unless told otherwise; the local socket by default. */
-function connectionOf(e: Endpoint | undefined): Endpoint {
-  if (e?.socket) return { socket: e.socket };
-  if (e?.host) return { host: e.host, ...(e.port ? { port: e.port } : {}) };
-  return { socket: DEFAULT_SOCKET };
-}
