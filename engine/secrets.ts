@@ -57,6 +57,13 @@ export function resolveSecrets(schema: Schema, value: unknown, where: string, ou
   });
 }
 
+/** JSON pointers of sensitive values given as literal strings rather than references. */
+export function literalSecrets(schema: Schema, value: unknown): string[] {
+  const found: string[] = [];
+  walk(schema, value, "", (path, _holder, _key, v) => void (typeof v === "string" && found.push(path)));
+  return found;
+}
+
 function fromEnv(name: string, at: string, out: Resolution): string | undefined {
   const v = process.env[name];
   if (v === undefined || v === "") out.problems.push(`${at}: environment variable ${name} is not set`);

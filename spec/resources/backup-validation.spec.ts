@@ -1,0 +1,66 @@
+// The backup resources refuse bad properties up front, whole-file, naming the JSON path (exit 2),
+// while database patterns are left for the job to match at backup time.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PROJECT_ROOT } from "../../engine/paths.js";
+import { Sandbox } from "../support/sandbox.js";
+
+const env = {
+  BACKUP_S3_ACCESS_KEY_ID: "AKEXAMPLEKEY",
+  BACKUP_S3_SECRET_ACCESS_KEY: "s3-secret-value",
+  BACKUP_DB_PASSWORD: "db-secret-value",
+};
+const example = () => JSON.parse(readFileSync(join(PROJECT_ROOT, "examples/backup.json"), "utf8"));
+
+describe("backup resource validation", () => {
+  let sb: Sandbox;
+  beforeAll(async () => void (sb = await Sandbox.create()));
+  afterAll(() => sb.destroy());
+
+  const cases: [string, (doc: any) => void, string][] = [
+    [
+      "a missing bucket",
+      (d) => delete d.run_list[0].properties.s3.bucket,
+      'run_list/0 (s3_file_backup[site]) properties/s3: missing required property "bucket"',
+    ],
+    [
+      "a relative asset path",
+      (d) => (d.run_list[0].properties.assets = ["var/www"]),
+      'run_list/0 (s3_file_backup[site]) properties/assets/0: must match pattern "^/", got "var/www"',
+    ],
+    [
+      "a cron field out of range",
+      (d) => (d.run_list[1].properties.cron.hour = "24"),
+      "run_list/1 (s3_mysql_backup[shop]) properties/cron/hour: must match cron hour syntax",
+    ],
+    [
+      "a secret given nowhere",
+      (d) => delete d.run_list[1].properties.mysql.password,
+      'run_list/1 (s3_mysql_backup[shop]) properties/mysql: missing required property "password"',
+    ],
+    [
+      "a secret from an unset variable",
+      (d) => (d.run_list[0].properties.s3.secret_access_key = { env: "NO_SUCH_VAR" }),
+      "run_list/0 (s3_file_backup[site]) properties/s3/secret_access_key: environment variable NO_SUCH_VAR is not set",
+    ],
+  ];
+  for (const [what, spoil, message] of cases) {
+    it(`refuses ${what} with its path, and touches nothing`, async () => {
+      const doc = example();
+      spoil(doc);
+      const before = await sb.snapshot();
+      const r = await sb.converge(doc, [], env);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toContain(message);
+      expect(await sb.snapshot()).toEqual(before);
+    });
+  }
+
+  it("accepts database patterns that match nothing yet: they are matched at backup time", async () => {
+    const doc = example();
+    doc.run_list[1].properties.databases = ["not_created_yet_%"];
+    const r = await sb.converge(doc, ["--why-run"], env);
+    expect(r.exitCode, r.stderr).toBe(3);
+  });
+});
