@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../engine/paths.js";
 import { sqlAsRoot, startMariaDb } from "../spec/support/mariadb.js";
-import { createBucket, S3RVER_CLIENT_PRELOAD, startS3Server, testS3Client } from "../spec/support/s3-server.js";
+import { restoreAsOperator, runLikeCron } from "../spec/support/backup-run-list.js";
+import { createBucket, startS3Server, testS3Client } from "../spec/support/s3-server.js";
 import { Sandbox, type Result } from "../spec/support/sandbox.js";
 
 const step = (text: string) => console.log(`\n\x1b[1m==> ${text}\x1b[0m`);
@@ -81,19 +82,7 @@ async function main(): Promise<void> {
 
     step("Running both backup scripts the way cron does: as the backup user, with cron's bare environment");
     for (const user of ["backup_site", "backup_shop"]) {
-      const r = await sb.exec([
-        "runuser",
-        "-u",
-        user,
-        "--",
-        "env",
-        "-i",
-        `HOME=/var/lib/${user}`,
-        `LOGNAME=${user}`,
-        "SHELL=/bin/sh",
-        "PATH=/usr/bin:/bin",
-        `/var/lib/${user}/s3-backup.sh`,
-      ]);
+      const r = await runLikeCron(sb, user, `/var/lib/${user}/s3-backup.sh`);
       show(r);
       expectExit(r, 0, `${user}'s backup`);
     }
@@ -103,23 +92,11 @@ async function main(): Promise<void> {
     for (const o of listed.Contents ?? []) console.log(`${String(o.Size).padStart(8)}  ${o.Key}`);
 
     step("Restoring database shop from the bucket into shop_restored, with the operator's credentials");
-    const restored = await sb.exec(
-      [
-        process.execPath,
-        "--import",
-        S3RVER_CLIENT_PRELOAD,
-        join(PROJECT_ROOT, "bin/s3-backup.js"),
-        "restore",
-        "--config",
-        "/var/lib/backup_shop/config.yml",
-        "--name",
-        "shop",
-        "--into-database",
-        "shop_restored",
-      ],
-      // Root reaches the server through the socket named in the job's .my.cnf, as itself.
-      { env: { AWS_ACCESS_KEY_ID: s3.info.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.info.secretAccessKey } },
-    );
+    // Root reaches the server through the socket named in the job's .my.cnf, as itself.
+    const restored = await restoreAsOperator(sb, s3.info, "/var/lib/backup_shop/config.yml", "shop", [
+      "--into-database",
+      "shop_restored",
+    ]);
     show(restored);
     expectExit(restored, 0, "s3-backup restore");
     const sums = (schema: string) =>

@@ -2,8 +2,14 @@
 // run the way cron runs it, and the objects it uploaded restored and compared with the originals.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { PROJECT_ROOT } from "../../engine/paths.js";
-import { runLikeCron, s3Properties, secretsEnv } from "../support/backup-run-list.js";
-import { createBucket, S3RVER_CLIENT_PRELOAD } from "../support/s3-server.js";
+import {
+  accountsAndCrontabs,
+  restoreAsOperator,
+  runLikeCron,
+  s3Properties,
+  secretsEnv,
+} from "../support/backup-run-list.js";
+import { createBucket } from "../support/s3-server.js";
 import { Sandbox } from "../support/sandbox.js";
 
 const s3 = inject("s3");
@@ -12,7 +18,6 @@ describe("s3_file_backup", () => {
   let sb: Sandbox;
   let bucket: string;
   let pristine: string;
-  // What remove must give back: accounts, groups, crontabs and /var/lib as before the first converge.
   const accounts = () =>
     sb.sh("cat /etc/passwd /etc/shadow /etc/group /etc/gshadow; ls -A /var/spool/cron/crontabs /var/lib");
   const env = secretsEnv(s3);
@@ -40,7 +45,7 @@ describe("s3_file_backup", () => {
     await sb.sh(`mkdir -p /srv/site/a/b && echo hello > /srv/site/a/b/c.txt && echo secret > /srv/site/private &&
       chmod 0640 /srv/site/private && ln -s a/b/c.txt /srv/site/link && echo x > '/srv/site/with space é.txt' &&
       chown -R daemon:daemon /srv/site && chmod 0750 /srv/site`);
-    pristine = (await accounts()).stdout;
+    pristine = await accountsAndCrontabs(sb);
   });
   afterAll(() => sb.destroy());
 
@@ -87,22 +92,10 @@ describe("s3_file_backup", () => {
   it("the job, run as cron runs it, uploads a tree that restores identical", async () => {
     const job = await runLikeCron(sb, "backup_site", "/var/lib/backup_site/s3-backup.sh");
     expect(job.exitCode, job.stderr).toBe(0);
-    const restore = await sb.exec(
-      [
-        process.execPath,
-        "--import",
-        S3RVER_CLIENT_PRELOAD,
-        `${PROJECT_ROOT}/bin/s3-backup.js`,
-        "restore",
-        "--config",
-        "/var/lib/backup_site/config.yml",
-        "--name",
-        "srv_site",
-        "--to",
-        "/var/tmp/restored",
-      ],
-      { env: { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey } },
-    );
+    const restore = await restoreAsOperator(sb, s3, "/var/lib/backup_site/config.yml", "srv_site", [
+      "--to",
+      "/var/tmp/restored",
+    ]);
     expect(restore.exitCode, restore.stderr + restore.stdout).toBe(0);
     const tree = (root: string) =>
       `cd ${root} && find . -printf '%p %y %m %u %l\\n' | sort && find . -type f -exec sha256sum {} + | sort`;
@@ -130,7 +123,7 @@ describe("s3_file_backup", () => {
   it("remove leaves the sandbox as before the first converge", async () => {
     const r = await sb.converge(runList({}, "remove"), [], env);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect((await accounts()).stdout).toBe(pristine);
+    expect(await accountsAndCrontabs(sb)).toBe(pristine);
     const again = await sb.converge(runList({}, "remove"), [], env);
     expect(again.stdout).toContain("converge: 0/5 resources updated");
   });

@@ -4,9 +4,15 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { PROJECT_ROOT } from "../../engine/paths.js";
-import { runLikeCron, s3Properties, secretsEnv } from "../support/backup-run-list.js";
+import {
+  accountsAndCrontabs,
+  restoreAsOperator,
+  runLikeCron,
+  s3Properties,
+  secretsEnv,
+} from "../support/backup-run-list.js";
 import { sqlAsRoot } from "../support/mariadb.js";
-import { createBucket, S3RVER_CLIENT_PRELOAD } from "../support/s3-server.js";
+import { createBucket } from "../support/s3-server.js";
 import { Sandbox } from "../support/sandbox.js";
 
 const s3 = inject("s3");
@@ -25,9 +31,6 @@ describe("s3_mysql_backup", () => {
   // Only this backup's account: other specs create accounts on the same server at the same time.
   const serverAccounts = () =>
     sqlAsRoot(socket, "SELECT CONCAT(user, '@', host) FROM mysql.user WHERE user = 'backup_shop'").join("\n");
-  const machineAccounts = async () =>
-    (await sb.sh("cat /etc/passwd /etc/shadow /etc/group /etc/gshadow; ls -A /var/spool/cron/crontabs /var/lib"))
-      .stdout;
   const runList = (properties: Record<string, unknown> = {}, action = "create") => ({
     run_list: [
       {
@@ -59,7 +62,7 @@ describe("s3_mysql_backup", () => {
        CREATE DATABASE ${blog}; CREATE TABLE ${blog}.posts (id INT PRIMARY KEY, body TEXT); INSERT INTO ${blog}.posts VALUES (1, 'hello');
        CREATE DATABASE ${other}; CREATE TABLE ${other}.t (id INT PRIMARY KEY); INSERT INTO ${other}.t VALUES (7);`,
     );
-    pristine = `${serverAccounts()}\n${await machineAccounts()}`;
+    pristine = `${serverAccounts()}\n${await accountsAndCrontabs(sb)}`;
   });
   afterAll(async () => {
     sqlAsRoot(
@@ -85,7 +88,7 @@ describe("s3_mysql_backup", () => {
       expect(r.stdout).toContain(piece);
     expect(r.stdout).toContain("converge: 7/7 resources would be updated (why-run)");
     expect(await sb.snapshot()).toEqual(before);
-    expect(`${serverAccounts()}\n${await machineAccounts()}`).toBe(pristine);
+    expect(`${serverAccounts()}\n${await accountsAndCrontabs(sb)}`).toBe(pristine);
   });
 
   it("creates everything, secrets in 0600 files of the backup user and nowhere else", async () => {
@@ -116,22 +119,10 @@ describe("s3_mysql_backup", () => {
     expect(job.stdout).toContain(shop);
     expect(job.stdout).toContain(blog);
     expect(job.stdout).not.toContain(other);
-    const restore = await sb.exec(
-      [
-        process.execPath,
-        "--import",
-        S3RVER_CLIENT_PRELOAD,
-        `${PROJECT_ROOT}/bin/s3-backup.js`,
-        "restore",
-        "--config",
-        "/var/lib/backup_shop/config.yml",
-        "--name",
-        shop,
-        "--into-database",
-        `restored_${id}`,
-      ],
-      { env: { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey } },
-    );
+    const restore = await restoreAsOperator(sb, s3, "/var/lib/backup_shop/config.yml", shop, [
+      "--into-database",
+      `restored_${id}`,
+    ]);
     expect(restore.exitCode, restore.stdout + restore.stderr).toBe(0);
     expect(checksums(`restored_${id}`, ["products"])).toEqual(checksums(shop, ["products"]));
   });
@@ -156,7 +147,7 @@ describe("s3_mysql_backup", () => {
   it("remove gives back the machine and the server as before the first converge, idempotently", async () => {
     const r = await sb.converge(runList({}, "remove"), [], env);
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
-    expect(`${serverAccounts()}\n${await machineAccounts()}`).toBe(pristine);
+    expect(`${serverAccounts()}\n${await accountsAndCrontabs(sb)}`).toBe(pristine);
     expect(serverAccounts()).toBe("");
     const again = await sb.converge(runList({}, "remove"), [], env);
     expect(again.stdout).toContain("converge: 0/7 resources updated");

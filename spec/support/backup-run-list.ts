@@ -1,6 +1,8 @@
 // Run-lists of the backup composites pointed at the suite's S3 endpoint and MariaDB, and running
 // a generated job the way cron does.
-import type { S3Info } from "./s3-server.js";
+import { join } from "node:path";
+import { PROJECT_ROOT } from "../../engine/paths.js";
+import { S3RVER_CLIENT_PRELOAD, type S3Info } from "./s3-server.js";
 import type { Result, Sandbox } from "./sandbox.js";
 
 /** Secrets reach converge through its environment, as users are told to pass them. */
@@ -24,4 +26,27 @@ export function runLikeCron(sb: Sandbox, user: string, script: string): Promise<
   const home = `/var/lib/${user}`;
   const env = [`HOME=${home}`, `LOGNAME=${user}`, "SHELL=/bin/sh", "PATH=/usr/bin:/bin"];
   return sb.exec(["runuser", "-u", user, "--", "env", "-i", ...env, script]);
+}
+
+/** What remove must give back: accounts, groups, crontabs and /var/lib, as text to compare. */
+export async function accountsAndCrontabs(sb: Sandbox): Promise<string> {
+  return (await sb.sh("cat /etc/passwd /etc/shadow /etc/group /etc/gshadow; ls -A /var/spool/cron/crontabs /var/lib"))
+    .stdout;
+}
+
+/**
+ * `s3-backup restore` as the operator would run it, inside the sandbox: with the operator's
+ * credentials from the environment (here the endpoint's keys), never the job's.
+ */
+export function restoreAsOperator(
+  sb: Sandbox,
+  s3: S3Info,
+  config: string,
+  name: string,
+  target: string[],
+): Promise<Result> {
+  const argv = [process.execPath, "--import", S3RVER_CLIENT_PRELOAD, join(PROJECT_ROOT, "bin/s3-backup.js")];
+  return sb.exec([...argv, "restore", "--config", config, "--name", name, ...target], {
+    env: { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey },
+  });
 }
