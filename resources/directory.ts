@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import { PreconditionError } from "../engine/errors.js";
 import { definePrimitive } from "../engine/resource.js";
 import type { PropsOf } from "../engine/schema/types.js";
-import { absolutePath, accountName, fileMode } from "../engine/schema/fragments.js";
+import { absolutePath, ownership } from "../engine/schema/fragments.js";
 import {
   applyOwnership,
   type DesiredOwnership,
@@ -17,9 +17,7 @@ import { requireDirectory } from "../providers/files/parents.js";
 export const schema = {
   type: "object",
   properties: {
-    owner: accountName,
-    group: accountName,
-    mode: fileMode,
+    ...ownership,
     recursive: { type: "boolean", default: false, description: "create missing parents; remove with contents" },
   },
   additionalProperties: false,

@@ -6,7 +6,7 @@ import { PreconditionError } from "../engine/errors.js";
 import type { HostView } from "../engine/host.js";
 import { definePrimitive } from "../engine/resource.js";
 import { redactor } from "../engine/secrets.js";
-import { absolutePath, accountName, fileMode } from "../engine/schema/fragments.js";
+import { absolutePath, ownership } from "../engine/schema/fragments.js";
 import type { PropsOf } from "../engine/schema/types.js";
 import { backupFile } from "../providers/files/backups.js";
 import { unifiedDiff } from "../providers/files/diff.js";
@@ -27,9 +27,7 @@ export const schema = {
     source: { type: "string", minLength: 1, description: "a template in templates/ or the recipe's folder" },
     content: { type: "string", description: "literal content, instead of source" },
     variables: { type: "object", default: {}, description: "what the template sees" },
-    owner: accountName,
-    group: accountName,
-    mode: fileMode,
+    ...ownership,
     sensitive: { type: "boolean", default: false, description: "never show the content or its diff" },
     backup: { type: "integer", minimum: 0, default: 5, description: "earlier copies kept" },
   },

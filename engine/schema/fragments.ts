@@ -35,6 +35,9 @@ export const fileMode = {
 /** POSIX-portable account and group names (useradd's own rule on Debian, without the trailing $). */
 export const accountName = { type: "string", pattern: "^[a-z_][a-z0-9_-]{0,31}$" } as const;
 
+/** Owner, group and mode of a managed path; each unmanaged when not given. */
+export const ownership = { owner: accountName, group: accountName, mode: fileMode } as const;
+
 export const cronField = <F extends CronFieldName>(field: F) =>
   ({
     type: "string",
