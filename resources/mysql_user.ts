@@ -38,7 +38,10 @@ export const schema = {
       items: { enum: PRIVILEGES },
       uniqueItems: true,
       description:
-        "default SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES (plus PROCESS on *.* on MySQL 8.0.21+, for mysqldump's tablespaces)",
+        "default: what a complete mysqldump needs, SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES, SHOW CREATE ROUTINE on each database " +
+        "(plus PROCESS on *.* on MySQL 8.0.21+, for tablespaces). SHOW CREATE ROUTINE (reading routine bodies) is granted as " +
+        "SELECT on mysql.proc on MariaDB before 11.3 and MySQL 5.x (the account can then read every routine's definition on the server), " +
+        "as SHOW_ROUTINE on *.* on MySQL 8.0.20+, as itself on MariaDB 11.3+. Add EXECUTE if a view calls a stored function",
     },
     databases: {
       type: "array",
@@ -86,7 +89,7 @@ export const mysqlUser = definePrimitive<Props, Existing, Desired>({
   async load(ctx, name, props, action) {
     const account = accountOf(name, props);
     const desiredFor = (server?: Server): Desired => ({
-      grants: desiredGrants(props.privileges ?? defaultPrivileges(server), props.databases),
+      grants: desiredGrants(props.privileges ?? defaultPrivileges(server), props.databases, server),
     });
     let session: Session;
     try {

@@ -11,3 +11,9 @@ export function parseServerVersion(text: string): Server {
   const version: [number, number, number] = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [0, 0, 0];
   return { flavor: /mariadb/i.test(text) ? "mariadb" : "mysql", version };
 }
+
+/** True when the server's version is `min` or later (flavor not compared). */
+export function atLeast({ version }: Server, min: readonly [number, number, number]): boolean {
+  const at = version.findIndex((n, i) => n !== min[i]);
+  return at < 0 || version[at] > min[at];
+}

@@ -46,6 +46,21 @@ describe("parseGrants", () => {
     expect(parseGrants(lines).unrevocable).toEqual([]);
   });
 
+  it("reads a table grant (the dump account's SELECT on mysql.proc) as its own scope", () => {
+    // Captured: SHOW GRANTS FOR 'bk'@'localhost' on MariaDB 10.11.19 after the default grants.
+    const lines = [
+      "GRANT USAGE ON *.* TO `bk`@`localhost` IDENTIFIED BY PASSWORD '*D821809F681A40A6E379B50D0463EFAE20BDD122'",
+      "GRANT SELECT, LOCK TABLES, SHOW VIEW, EVENT, TRIGGER ON `rt`.* TO `bk`@`localhost`",
+      "GRANT SELECT ON `mysql`.`proc` TO `bk`@`localhost`",
+    ];
+    expect(privilegesOf(lines)).toEqual({
+      "`rt`.*": ["EVENT", "LOCK TABLES", "SELECT", "SHOW VIEW", "TRIGGER"],
+      "`mysql`.`proc`": ["SELECT"],
+    });
+    expect(parseGrants(lines).grants.get("`mysql`.`proc`")!.scope).toEqual({ db: "mysql", table: "proc" });
+    expect(parseGrants(lines).unrevocable).toEqual([]);
+  });
+
   it("does not take GRANT OPTION from inside a quoted account name", () => {
     const lines = ["GRANT SELECT ON `d`.* TO `a WITH GRANT OPTION`@`localhost`"];
     expect(privilegesOf(lines)).toEqual({ "`d`.*": ["SELECT"] });

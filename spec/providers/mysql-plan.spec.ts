@@ -9,6 +9,8 @@ import { parseServerVersion } from "../../providers/mysql/server.js";
 import { statementOf } from "../../providers/mysql/statements.js";
 
 const account: Account = { name: "x'@'%", host: "localhost" };
+const DUMP = ["SELECT", "SHOW VIEW", "TRIGGER", "EVENT", "LOCK TABLES", "SHOW CREATE ROUTINE"];
+const MARIADB = parseServerVersion("10.11.19-MariaDB-0+deb12u1");
 const sql = (ops: ReturnType<typeof planCreate>, password?: string) =>
   ops.map((op) =>
     mysql.format(
@@ -24,7 +26,25 @@ describe("privileges", () => {
     expect(has("8.0.21")).toBe(true);
     expect(has("8.4.3-log")).toBe(true);
     expect(has("5.7.31")).toBe(true);
-    expect(defaultPrivileges(undefined)).toEqual(["SELECT", "SHOW VIEW", "TRIGGER", "EVENT", "LOCK TABLES"]);
+    expect(defaultPrivileges(undefined)).toEqual(DUMP);
+  });
+
+  it("grants SHOW CREATE ROUTINE (in the default set) as each server can: mysql.proc, itself, SHOW_ROUTINE", () => {
+    const grantsOn = (v: string | undefined, databases?: string[]) => {
+      const server = v === undefined ? undefined : parseServerVersion(v);
+      const map = desiredGrants(defaultPrivileges(server), databases, server);
+      return Object.fromEntries([...map].map(([k, g]) => [k, [...g.privileges]]));
+    };
+    const rows = DUMP.slice(0, -1);
+    // SELECT on mysql.proc where the server has nothing narrower: MariaDB before 11.3, MySQL 5.x, unknown.
+    for (const v of ["10.11.19-MariaDB-0+deb12u1", "11.2.6-MariaDB", "5.7.30", undefined])
+      expect(grantsOn(v, ["shop"])).toEqual({ "`shop`.*": rows, "`mysql`.`proc`": ["SELECT"] });
+    expect(grantsOn("10.11.19-MariaDB", undefined)).toEqual({ "*.*": rows, "`mysql`.`proc`": ["SELECT"] });
+    expect(grantsOn("11.3.0-MariaDB", ["shop"])).toEqual({ "`shop`.*": DUMP });
+    expect(grantsOn("8.0.20", ["shop"])).toEqual({ "*.*": ["SHOW_ROUTINE"], "`shop`.*": rows });
+    expect(grantsOn("8.4.3-log", ["shop"])).toEqual({ "*.*": ["PROCESS", "SHOW_ROUTINE"], "`shop`.*": rows });
+    // MySQL 8.0.0-8.0.19: no mysql.proc and no SHOW_ROUTINE; only global SELECT would do, never added.
+    expect(grantsOn("8.0.19", ["shop"])).toEqual({ "`shop`.*": rows });
   });
 
   it("keeps _ literal and % a wildcard in database patterns", () => {
@@ -33,15 +53,15 @@ describe("privileges", () => {
   });
 
   it("grants database privileges per pattern and global ones on *.*", () => {
-    const g = desiredGrants(["SELECT", "PROCESS"], ["wp_%", "shop"]);
+    const g = desiredGrants(["SELECT", "PROCESS"], ["wp_%", "shop"], MARIADB);
     expect([...g.keys()]).toEqual(["*.*", "`wp\\_%`.*", "`shop`.*"]);
     expect([...g.get("*.*")!.privileges]).toEqual(["PROCESS"]);
-    expect([...desiredGrants(["SELECT"], undefined).keys()]).toEqual(["*.*"]);
+    expect([...desiredGrants(["SELECT"], undefined, MARIADB).keys()]).toEqual(["*.*"]);
   });
 });
 
 describe("plan and statements", () => {
-  const desired = desiredGrants(["SELECT", "LOCK TABLES"], ["shop"]);
+  const desired = desiredGrants(["SELECT", "LOCK TABLES"], ["shop"], MARIADB);
 
   it("creates then grants, with every account and password through placeholders", () => {
     const ops = planCreate(undefined, desired);
@@ -83,6 +103,25 @@ describe("plan and statements", () => {
     expect(sql(ops)).toEqual([
       "REVOKE ALL PRIVILEGES, GRANT OPTION FROM 'x\\'@\\'%'@'localhost'",
       "GRANT SELECT, LOCK TABLES ON `shop`.* TO 'x\\'@\\'%'@'localhost'",
+    ]);
+  });
+
+  it("treats the table grant on mysql.proc like any other: kept when current, granted when missing, revoked when not desired", () => {
+    const withProc = desiredGrants(defaultPrivileges(MARIADB), ["shop"], MARIADB);
+    const current = (...extra: string[]) =>
+      parseGrants(["GRANT SELECT, LOCK TABLES, SHOW VIEW, EVENT, TRIGGER ON `shop`.* TO `x`@`h`", ...extra]);
+    const proc = "GRANT SELECT ON `mysql`.`proc` TO `x`@`h`";
+    expect(planCreate({ passwordMatches: true, grants: current(proc) }, withProc)).toEqual([]);
+    expect(sql(planCreate({ passwordMatches: true, grants: current() }, withProc))).toEqual([
+      "GRANT SELECT ON `mysql`.`proc` TO 'x\\'@\\'%'@'localhost'",
+    ]);
+    const withoutRoutines = desiredGrants(
+      ["SELECT", "SHOW VIEW", "TRIGGER", "EVENT", "LOCK TABLES"],
+      ["shop"],
+      MARIADB,
+    );
+    expect(sql(planCreate({ passwordMatches: true, grants: current(proc) }, withoutRoutines))).toEqual([
+      "REVOKE SELECT ON `mysql`.`proc` FROM 'x\\'@\\'%'@'localhost'",
     ]);
   });
 

@@ -58,6 +58,8 @@ const backupSetup = () =>
   );
 
 const DUMP_GRANTS = "SELECT, LOCK TABLES, SHOW VIEW, EVENT, TRIGGER";
+/** MariaDB before 11.3 lets the account read routine bodies (mysqldump --routines) only through this. */
+const PROC_GRANT = (who = "`mu_backup`@`localhost`") => `GRANT SELECT ON \`mysql\`.\`proc\` TO ${who}`;
 
 describe("mysql_user", () => {
   let sb: Sandbox;
@@ -82,6 +84,7 @@ describe("mysql_user", () => {
     expect(r.stdout).toContain("Would create user 'mu_backup'@'localhost'");
     expect(r.stdout).toContain(`Would grant SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES on \`mu\\_shop\`.*`);
     expect(r.stdout).toContain("on `mu\\_wp\\_%`.*");
+    expect(r.stdout).toContain("Would grant SELECT on `mysql`.`proc` to 'mu_backup'@'localhost'");
     expect(await accounts()).toEqual(before);
   });
 
@@ -91,6 +94,7 @@ describe("mysql_user", () => {
       expect.stringMatching(/^GRANT USAGE ON \*\.\* TO `mu_backup`@`localhost`/),
       `GRANT ${DUMP_GRANTS} ON \`mu\\_shop\`.* TO \`mu_backup\`@\`localhost\``,
       `GRANT ${DUMP_GRANTS} ON \`mu\\_wp\\_%\`.* TO \`mu_backup\`@\`localhost\``,
+      PROC_GRANT(),
     ]);
     const c = await login("mu_backup", PASSWORD);
     try {
@@ -122,6 +126,7 @@ describe("mysql_user", () => {
     await asRoot("GRANT INSERT ON mu_other.* TO 'mu_backup'@'localhost'");
     await asRoot("GRANT DELETE ON `mu\\_shop`.* TO 'mu_backup'@'localhost' WITH GRANT OPTION");
     await asRoot("REVOKE TRIGGER ON `mu\\_shop`.* FROM 'mu_backup'@'localhost'");
+    await asRoot("REVOKE SELECT ON mysql.proc FROM 'mu_backup'@'localhost'");
     await asRoot("ALTER USER 'mu_backup'@'localhost' IDENTIFIED BY 'changed-by-hand'");
 
     const grantsBefore = await grantsOf("mu_backup");
@@ -137,9 +142,11 @@ describe("mysql_user", () => {
     expect(out).toContain("revoke INSERT on `mu_other`.* from 'mu_backup'@'localhost' (not in the desired set)");
     expect(out).toContain("revoke DELETE, GRANT OPTION on `mu\\_shop`.*");
     expect(out).toContain("grant TRIGGER on `mu\\_shop`.* to 'mu_backup'@'localhost'");
+    expect(out).toContain("grant SELECT on `mysql`.`proc` to 'mu_backup'@'localhost'");
     expect((await grantsOf("mu_backup")).slice(1)).toEqual([
       `GRANT ${DUMP_GRANTS} ON \`mu\\_shop\`.* TO \`mu_backup\`@\`localhost\``,
       `GRANT ${DUMP_GRANTS} ON \`mu\\_wp\\_%\`.* TO \`mu_backup\`@\`localhost\``,
+      PROC_GRANT(),
     ]);
     await (await login("mu_backup", PASSWORD)).end();
     await expect(login("mu_backup", "changed-by-hand")).rejects.toThrow(/Access denied/);
@@ -161,6 +168,7 @@ describe("mysql_user", () => {
     expect((await accounts()).filter((a) => a.host !== "localhost")).toEqual([]);
     expect((await grantsOf(name)).slice(1)).toEqual([
       `GRANT ${DUMP_GRANTS} ON \`mu\\_shop\`.* TO \`mu_x'@'%\`@\`localhost\``,
+      PROC_GRANT("`mu_x'@'%`@`localhost`"),
     ]);
     expect(await grantsOf("mu_ü ser")).toEqual([
       expect.stringMatching(/^GRANT SELECT ON \*\.\* TO `mu_ü ser`@`localhost`/),
