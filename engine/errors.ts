@@ -25,7 +25,8 @@ export class CommandError extends Error {
     readonly exitCode: number | undefined,
     readonly stderr: string,
   ) {
-    super(`${argv.join(" ")} exited ${exitCode ?? "by signal"}${stderr ? `: ${stderr.trim()}` : ""}`);
+    const how = exitCode === undefined ? "failed" : `exited ${exitCode}`;
+    super(`${argv.join(" ")} ${how}${stderr ? `: ${stderr.trim()}` : ""}`);
   }
 }
 

@@ -175,7 +175,8 @@ async function spawn(argv: readonly string[], opts: RunOptions): Promise<RunResu
   });
   const exitCode = r.exitCode ?? -1;
   if (exitCode !== 0 && !(opts.okExitCodes ?? []).includes(exitCode)) {
-    throw new CommandError(argv, r.exitCode, String(r.stderr));
+    // No exit code: it never ran (not installed) or a signal ended it; execa says which.
+    throw new CommandError(argv, r.exitCode, r.exitCode === undefined ? String(r.shortMessage) : String(r.stderr));
   }
   return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode };
 }
