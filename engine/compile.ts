@@ -47,7 +47,7 @@ export async function compileFile(file: string, recipePaths: readonly string[]):
 
 export async function compile(doc: unknown, recipePaths: readonly string[]): Promise<Compiled> {
   const envelope = ajv().compile(envelopeSchema);
-  if (!envelope(doc)) throw new InputError(describeErrors(envelope.errors!, doc, "run-list", () => false));
+  if (!envelope(doc)) throw new InputError(describeErrors(envelope.errors!, doc, "", () => false));
   const c = new Compiler(recipePaths, (doc as any).attributes);
   const runList = (doc as any).run_list as unknown[];
   for (const [i, entry] of runList.entries()) await c.entry(`run_list/${i}`, entry);
@@ -151,7 +151,7 @@ class Compiler {
       );
       return;
     }
-    const label = `${def.type}[${String(decl.name)}]`;
+    const label = `${def.type}[${typeof decl.name === "string" && decl.name ? decl.name : "?"}]`;
     const at = parent ? `${where} > ${label}` : `${where} (${label})`;
     const validate = validatorFor(def);
     if (!validate(decl)) {

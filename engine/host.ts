@@ -60,6 +60,23 @@ export interface Host extends HostView {
 
 export type Observer = (effect: Effect) => void;
 
+/**
+ * The programs a HostView may run: each only reads, with these arguments. Anything else is a
+ * write by definition and goes through Host.exec, where why-run stops it. Add to this list
+ * with care: it is what keeps load and diff free of side effects.
+ */
+const READ_ONLY: Record<string, (args: readonly string[]) => boolean> = {
+  getent: () => true,
+  id: () => true,
+  crontab: (args) => args.length === 3 && args[0] === "-u" && args[2] === "-l",
+};
+
+/**
+ * What a child sees of the environment: a fixed PATH and the C locale (output is parsed), plus
+ * what the caller passes. Never converge's own environment, which holds secrets given by {"env"}.
+ */
+const CHILD_ENV = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C" };
+
 /** The local machine. In why-run every write throws WhyRunViolation. */
 export class LocalHost implements Host {
   constructor(
@@ -86,6 +103,9 @@ export class LocalHost implements Host {
   }
 
   run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+    if (!READ_ONLY[argv[0]]?.(argv.slice(1))) {
+      return Promise.reject(new WhyRunViolation(`run ${argv[0]} from a read-only view (not known to only read)`));
+    }
     return spawn(argv, opts);
   }
 
@@ -169,7 +189,8 @@ async function spawn(argv: readonly string[], opts: RunOptions): Promise<RunResu
   const [file, ...args] = argv;
   const r = await execa(file, args, {
     input: opts.input ?? "",
-    env: opts.env,
+    env: { ...CHILD_ENV, ...opts.env },
+    extendEnv: false,
     reject: false,
     stripFinalNewline: false,
   });

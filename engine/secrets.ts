@@ -2,13 +2,18 @@
 // value out of output. Schemas mark them with `sensitive: true`; nothing else decides.
 import { readFileSync, statSync } from "node:fs";
 
+/** Shorter values would mangle unrelated text if scrubbed, so they are refused as secrets. */
+export const MIN_SECRET_LENGTH = 4;
+
 /** Replaces every known secret in text. All output of the engine passes through one. */
 export class Redactor {
   private readonly values = new Set<string>();
 
   add(value: string): void {
-    // Very short values would mangle unrelated text; they are not worth hiding by scrubbing.
-    if (value.length >= 4) this.values.add(value);
+    if (value.length < MIN_SECRET_LENGTH) return;
+    this.values.add(value);
+    // As it appears inside a JSON string (the json report), where " and \ are escaped.
+    this.values.add(JSON.stringify(value).slice(1, -1));
   }
 
   scrub(text: string): string {
@@ -44,14 +49,19 @@ export interface Resolution {
 export function resolveSecrets(schema: Schema, value: unknown, where: string, out: Resolution): void {
   walk(schema, value, "", (path, holder, key, v) => {
     const at = `${where}${path}`;
+    const ref = v as { env?: string; file?: string };
     if (typeof v === "string") {
       out.warnings.push(`${at}: a literal secret in the run-list; prefer {"env": "VAR"} or {"file": "/path"}`);
-      redactor.add(v);
+    }
+    const resolved =
+      typeof v === "string" ? v : ref.env !== undefined ? fromEnv(ref.env, at, out) : fromFile(ref.file!, at, out);
+    if (resolved === undefined) return;
+    if (resolved.length < MIN_SECRET_LENGTH) {
+      out.problems.push(
+        `${at}: shorter than ${MIN_SECRET_LENGTH} characters: too short to be a secret, or to keep out of output`,
+      );
       return;
     }
-    const ref = v as { env?: string; file?: string };
-    const resolved = ref.env !== undefined ? fromEnv(ref.env, at, out) : fromFile(ref.file!, at, out);
-    if (resolved === undefined) return;
     redactor.add(resolved);
     holder[key] = resolved;
   });

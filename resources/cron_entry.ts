@@ -8,7 +8,7 @@ import { type CronEntry, readEntry, withEntry } from "../providers/cron/crontab.
 import { SPECIALS } from "../providers/cron/fields.js";
 import { findAccount } from "../providers/users/accounts.js";
 
-const oneLine = { type: "string", pattern: "^[^\\n\\r]*$" } as const;
+const oneLine = { type: "string", pattern: "^[^\\n\\r]*$", title: "a single line" } as const;
 
 export const schema = {
   type: "object",

@@ -49,7 +49,11 @@ export const schema = {
     },
     databases: {
       type: "array",
-      items: { type: "string", pattern: "^[^\\s]+( [^\\s]+)*$" },
+      items: {
+        type: "string",
+        pattern: "^[^\\s]+( [^\\s]+)*$",
+        title: 'a database name, a % pattern, or "db table1 table2"',
+      },
       minItems: 1,
       description: 'names, % patterns ("wp_%"), or "db table1 table2"',
     },

@@ -15,7 +15,7 @@ export const schema = {
     shell: { ...absolutePath, default: "/usr/sbin/nologin" },
     system: { type: "boolean", default: true },
     manage_home: { type: "boolean", default: true, description: "create the home on create, delete it on remove" },
-    comment: { type: "string", pattern: "^[^:\\n]*$" },
+    comment: { type: "string", pattern: "^[^:\\n]*$", title: 'a single line without ":"' },
   },
   additionalProperties: false,
 } as const;

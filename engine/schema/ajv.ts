@@ -8,8 +8,10 @@ let instance: Ajv | undefined;
 export function ajv(): Ajv {
   if (instance) return instance;
   // strictRequired/strictTypes would reject the conditional "required" that remove needs.
+  // verbose: errors carry their schema, whose description and property names make better messages.
   instance = new Ajv({
     allErrors: true,
+    verbose: true,
     useDefaults: true,
     strictSchema: true,
     strictRequired: false,
@@ -46,8 +48,11 @@ export function describeErrors(
   const underAlternative = (p: string) => alternatives.some((a) => p === a || p.startsWith(`${a}/`));
   for (const e of errors) {
     if (e.keyword === "if" || (e.keyword !== "anyOf" && underAlternative(e.instancePath))) continue;
-    const path = e.instancePath.replace(/^\//, "");
-    lines.add(`${prefix}${path ? ` ${path}` : ""}: ${message(e, root, isSensitive)}`);
+    // An unknown property is reported where it stands, not at its parent.
+    const extra = e.keyword === "additionalProperties" ? `/${(e.params as any).additionalProperty}` : "";
+    const path = `${e.instancePath}${extra}`.replace(/^\//, "");
+    const where = [prefix, path].filter(Boolean).join(" ");
+    lines.add(`${where}: ${message(e, root, isSensitive)}`);
   }
   return [...lines];
 }
@@ -57,7 +62,10 @@ function message(e: ErrorObject, root: unknown, isSensitive: (p: string) => bool
     case "required":
       return `missing required property "${(e.params as any).missingProperty}"`;
     case "additionalProperties":
-      return `unknown property "${(e.params as any).additionalProperty}"`;
+      return `unknown property${suggestion((e.params as any).additionalProperty, Object.keys(e.parentSchema?.properties ?? {}))}`;
+    case "pattern":
+      // A pattern's title says in words what the regular expression says in symbols.
+      return `${e.parentSchema?.title ? `must be ${e.parentSchema.title}` : e.message}${got(e, root, isSensitive)}`;
     case "enum":
       return `must be one of ${(e.params as any).allowedValues.map((v: unknown) => JSON.stringify(v)).join(", ")}${got(e, root, isSensitive)}`;
     case "anyOf":
@@ -76,4 +84,23 @@ function got(e: ErrorObject, root: unknown, isSensitive: (p: string) => boolean)
     .slice(1)
     .reduce<any>((v, k) => (v == null ? v : v[k.replace(/~1/g, "/").replace(/~0/g, "~")]), root);
   return value === undefined ? "" : `, got ${JSON.stringify(value)}`;
+}
+
+/** " (did you mean \"shell\"?)" for a near miss, else the known names. */
+function suggestion(name: string, known: string[]): string {
+  const near = known.find((k) => editDistance(k, name) <= (k.length <= 3 ? 1 : 2));
+  if (near) return ` (did you mean "${near}"?)`;
+  return known.length ? ` (known: ${known.join(", ")})` : "";
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length];
 }

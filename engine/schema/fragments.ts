@@ -16,7 +16,7 @@ export function secret<D extends string>(description: D) {
       },
       {
         type: "object",
-        properties: { file: { type: "string", pattern: "^/" } },
+        properties: { file: { type: "string", pattern: "^/", title: "an absolute path" } },
         required: ["file"],
         additionalProperties: false,
       },
@@ -24,16 +24,20 @@ export function secret<D extends string>(description: D) {
   } as const;
 }
 
-export const absolutePath = { type: "string", pattern: "^/", description: "an absolute path" } as const;
+export const absolutePath = { type: "string", pattern: "^/", title: "an absolute path" } as const;
 
 export const fileMode = {
   type: "string",
   pattern: "^0?[0-7]{3,4}$",
-  description: 'octal permission bits as a string, e.g. "0750"',
+  title: 'octal permission bits as a string, e.g. "0750"',
 } as const;
 
 /** POSIX-portable account and group names (useradd's own rule on Debian, without the trailing $). */
-export const accountName = { type: "string", pattern: "^[a-z_][a-z0-9_-]{0,31}$" } as const;
+export const accountName = {
+  type: "string",
+  pattern: "^[a-z_][a-z0-9_-]{0,31}$",
+  title: "an account or group name: up to 32 lower-case letters, digits, _ and -, not starting with a digit or -",
+} as const;
 
 /** Owner, group and mode of a managed path; each unmanaged when not given. */
 export const ownership = { owner: accountName, group: accountName, mode: fileMode } as const;

@@ -6,7 +6,12 @@ import { accountName, absolutePath, cronField, secret } from "../../engine/schem
 import { join } from "node:path";
 
 /** A backup's name: it lands in file names, object keys and the default user name. */
-export const backupName = { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$" } as const;
+export const backupName = {
+  type: "string",
+  // "--" separates the name from the random part in object keys, so a name may not contain it.
+  pattern: "^(?!.*--)[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
+  title: 'a backup name: up to 64 letters, digits, _, . and -, without "--"',
+} as const;
 
 export const commonProperties = {
   user: { ...accountName, description: "the system user that owns and runs the job; default backup_NAME" },
@@ -20,12 +25,17 @@ export const commonProperties = {
   host: {
     type: "string",
     pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+    title: "a host name of letters, digits, _, . and -",
     description: "host name in object keys; default the machine's",
   },
   s3: {
     type: "object",
     properties: {
-      bucket: { type: "string", pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$" },
+      bucket: {
+        type: "string",
+        pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+        title: "an S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens",
+      },
       region: { type: "string", minLength: 1, default: "us-east-1" },
       endpoint: { type: "string", pattern: "^https?://", description: "for S3-compatible stores" },
       force_path_style: { type: "boolean" },

@@ -57,6 +57,25 @@ describe("secrets from the environment", () => {
     expect(out).not.toContain(SECRET);
   });
 
+  it("never appear in the JSON report when they hold characters JSON escapes", async () => {
+    const quoted = 'p4ss"w\\rd-x';
+    const echo = entry("cron_entry", "spec-quoted", { command: `/bin/echo ${quoted}` });
+    const r = await sb.converge(runList(backup, echo), ["--format", "json", "--why-run"], {
+      ...env,
+      SPEC_SECRET: quoted,
+    });
+    expect(r.exitCode, r.stderr).toBe(3);
+    const summary = jsonReport(r).resources.find((x) => x.name === "spec-quoted")!.changes[0].summary;
+    expect(summary).toContain("/bin/echo ********");
+    expect(r.stdout).not.toContain(JSON.stringify(quoted).slice(1, -1));
+  });
+
+  it("refuses a secret too short to keep out of output (exit 2)", async () => {
+    const r = await sb.converge(runList(backup), [], { ...env, SPEC_SECRET: "abc" });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain("properties/s3/secret_access_key: shorter than 4 characters");
+  });
+
   it("refuses a reference to an unset variable with exit 2, naming the variable only", async () => {
     const before = await sb.snapshot();
     const r = await sb.converge(doc(), [], { SPEC_KEY_ID: "AKIASPECKEYID" });

@@ -24,7 +24,7 @@ const CASES: { what: string; doc: unknown; flags?: string[]; message: string | R
   {
     what: "an unknown property",
     doc: runList(WOULD_WRITE, entry("directory", "/etc/x", { onwer: "root" })),
-    message: 'run_list/1 (directory[/etc/x]) properties: unknown property "onwer"',
+    message: 'run_list/1 (directory[/etc/x]) properties/onwer: unknown property (did you mean "owner"?)',
   },
   {
     what: "a missing required property",
@@ -82,7 +82,9 @@ describe("invalid run-lists and flags", () => {
     const r = await sb.converge(doc);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain("run_list/0 (cron_entry[a]) properties/hour: must match cron hour syntax");
-    expect(r.stderr).toContain('run_list/1 (directory[relative/path]) name: must match pattern "^/"');
+    expect(r.stderr).toContain(
+      'run_list/1 (directory[relative/path]) name: must be an absolute path, got "relative/path"',
+    );
     expect(r.stderr).toContain(
       'run_list/2 (template_file[/etc/y]) properties: give exactly one of "source" or "content"',
     );

@@ -66,8 +66,16 @@ describe("the host in why-run", () => {
 
   it("still reads, and hands resources a view without write methods", async () => {
     const host = new LocalHost(true);
-    expect((await host.run(["echo", "read"])).stdout).toBe("read\n");
+    expect((await host.run(["getent", "passwd", "root"])).stdout).toMatch(/^root:x:0:0:/);
     expect(Object.keys(host.view()).sort()).toEqual(["readFile", "run", "stat", "whyRun"]);
+  });
+
+  it("refuses, from a read-only view, any program not known to only read: it never starts", async () => {
+    const marker = join(dir, "touched-by-run");
+    const view = new LocalHost(false).view();
+    await expect(view.run(["touch", marker])).rejects.toThrow(WhyRunViolation);
+    await expect(view.run(["crontab", "-u", "root", "-r"])).rejects.toThrow(WhyRunViolation);
+    expect(await view.stat(marker)).toBeUndefined();
   });
 
   it("writes, and announces each write, outside why-run", async () => {

@@ -27,7 +27,7 @@ describe("backup resource validation", () => {
     [
       "a relative asset path",
       (d) => (d.run_list[0].properties.assets = ["var/www"]),
-      'run_list/0 (s3_file_backup[site]) properties/assets/0: must match pattern "^/", got "var/www"',
+      'run_list/0 (s3_file_backup[site]) properties/assets/0: must be an absolute path, got "var/www"',
     ],
     [
       "a cron field out of range",
