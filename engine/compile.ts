@@ -161,7 +161,7 @@ class Compiler {
       return;
     }
     const d = decl as unknown as Declaration;
-    const checked = def.check?.(d.properties, d.action) ?? [];
+    const checked = def.check?.(d.properties, d.action, d.name) ?? [];
     if (checked.length) return void this.problems.push(...checked.map((p) => `${at} ${p}`));
     const key = `${def.type}[${def.identity?.(d.name, d.properties) ?? d.name}]`;
     const first = this.seen.get(key);

@@ -50,7 +50,7 @@ interface Common<P> {
   /** JSON Schema of the name, where it is more than a non-empty string (a path, an account). */
   readonly nameSchema?: Record<string, unknown>;
   /** Rules across properties that a schema says badly; each problem is one line, exit 2. */
-  check?(props: P, action: Action): string[];
+  check?(props: P, action: Action, name: string): string[];
   /** The identity used for duplicate detection; default the name. */
   identity?(name: string, props: P): string;
 }

@@ -33,8 +33,16 @@ export const directory = definePrimitive<Props, Ownership, DesiredOwnership>({
   async load(ctx, path, props, action) {
     const st = await ctx.host.stat(path);
     if (st && !st.isDirectory()) throw new PreconditionError(`${path} exists and is not a directory`);
-    // Removing needs no owner: it may already be gone with its user.
-    if (action === "remove") return { current: st && (await readOwnership(ctx, st)), desired: {} };
+    if (action === "remove") {
+      // Removing needs no owner to exist (it may be gone with its user), but when an owner is
+      // given, a recursive delete is refused unless the directory is that owner's.
+      const current = st && (await readOwnership(ctx, st));
+      if (current && props.recursive && props.owner !== undefined && current.owner !== props.owner)
+        throw new PreconditionError(
+          `refusing to delete ${path} and its contents: owned by ${current.owner}, not ${props.owner}`,
+        );
+      return { current, desired: {} };
+    }
     const desired = await resolveOwnership(ctx, props);
     if (!st && !props.recursive) await requireDirectory(ctx, dirname(path), " (set recursive: true to create it)");
     return { current: st && (await readOwnership(ctx, st)), desired };

@@ -1,7 +1,7 @@
 // s3_file_backup: the seed's file backup; expands into the primitives of resources/backup/common.ts.
 import { defineComposite } from "../engine/resource.js";
 import { absolutePath } from "../engine/schema/fragments.js";
-import { backupName, commonProperties, expandBackup, type CommonProps } from "./backup/common.js";
+import { backupName, commonProperties, expandBackup, homeProblems, type CommonProps } from "./backup/common.js";
 
 export const schema = {
   type: "object",
@@ -20,6 +20,7 @@ export const s3FileBackup = defineComposite<Props>({
   description: "A scheduled backup of files and directories to S3: user, config, script and cron job.",
   schema,
   nameSchema: backupName,
+  check: (props, action, name) => (action === "create" ? homeProblems(name, props, props.assets) : []),
   expand: (name, props, action) =>
     expandBackup("s3_file_backup", name, props, action, { config: { assets: props.assets }, extra: [] }),
 });

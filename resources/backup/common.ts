@@ -147,11 +147,15 @@ export function expandBackup(
     decl("system_user", l.user, {
       system: true,
       home: l.home,
-      manage_home: true,
+      // The directory below makes the home, already owned and 0700: useradd would make it 0755
+      // first, and why-run could not foresee that.
+      manage_home: false,
       shell: "/usr/sbin/nologin",
       ...(p.groups ? { groups: p.groups } : {}),
     }),
-    decl("directory", l.home, { ...owned, mode: "0700", recursive: action === "remove" }),
+    // recursive: parents are made on create; on remove the contents go too, but only if the
+    // directory is the backup user's (the directory resource refuses otherwise).
+    decl("directory", l.home, { ...owned, mode: "0700", recursive: true }),
     generatedFile(
       l,
       l.config,
@@ -209,4 +213,16 @@ export function generatedFile(
     action,
     properties: { source, variables, owner: l.user, group: l.user, mode, sensitive, backup: 0 },
   };
+}
+
+/** Problems with where the backup's home is: it holds secrets, so it must stay out of what is backed up. */
+export function homeProblems(name: string, p: CommonProps, assets: readonly string[]): string[] {
+  const { home } = layoutOf(name, p);
+  const inside = (a: string, b: string) => a === b || a.startsWith(`${b}/`);
+  const clash = assets.find((a) => inside(home, a) || inside(a, home));
+  return clash
+    ? [
+        `properties/home: ${home} overlaps the asset ${clash}; the home holds config.yml with the S3 secret, keep them apart`,
+      ]
+    : [];
 }

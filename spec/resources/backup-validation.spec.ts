@@ -44,6 +44,11 @@ describe("backup resource validation", () => {
       (d) => (d.run_list[0].properties.s3.secret_access_key = { env: "NO_SUCH_VAR" }),
       "run_list/0 (s3_file_backup[site]) properties/s3/secret_access_key: environment variable NO_SUCH_VAR is not set",
     ],
+    [
+      "a home that overlaps what is backed up",
+      (d) => (d.run_list[0].properties.home = "/var/www/site/.backup"),
+      "run_list/0 (s3_file_backup[site]) properties/home: /var/www/site/.backup overlaps the asset /var/www/site",
+    ],
   ];
   for (const [what, spoil, message] of cases) {
     it(`refuses ${what} with its path, and touches nothing`, async () => {

@@ -41,6 +41,24 @@ describe("directory", () => {
     expect(r.stdout).toContain("directory /var/lib/no-such does not exist");
   });
 
+  it("refuses to delete a directory and its contents when it is not the given owner's", async () => {
+    await sb.sh("mkdir -p /var/lib/spec-shared && touch /var/lib/spec-shared/keep");
+    const doc = {
+      run_list: [
+        {
+          type: "directory",
+          name: "/var/lib/spec-shared",
+          action: "remove",
+          properties: { owner: "daemon", recursive: true },
+        },
+      ],
+    };
+    const r = await sb.converge(doc);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain("refusing to delete /var/lib/spec-shared and its contents: owned by root, not daemon");
+    expect((await sb.sh("ls /var/lib/spec-shared")).stdout).toBe("keep");
+  });
+
   it("removes it, idempotently", async () => {
     const r = await sb.converge(dir({}, "remove"));
     expect(r.stdout).toContain("delete directory /var/lib/spec-dir/a/b");

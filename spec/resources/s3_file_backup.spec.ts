@@ -66,11 +66,15 @@ describe("s3_file_backup", () => {
     expect(await sb.snapshot()).toEqual(before);
   });
 
-  it("creates every piece with the right owners and modes, and keeps secrets out of output and crontab", async () => {
+  it("creates every piece with the right owners and modes, exactly as why-run said, and keeps secrets out of output and crontab", async () => {
+    const changes = (stdout: string) =>
+      JSON.parse(stdout).resources.map((x: { name: string; changes: unknown[] }) => [x.name, x.changes]);
+    const plan = await sb.converge(runList({ groups: ["daemon"] }), ["--format", "json", "--why-run"], env);
     const r = await sb.converge(runList({ groups: ["daemon"] }), ["--format", "json"], env);
     expect(r.exitCode, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.summary).toEqual({ total: 5, updated: 5, failed: 0 });
+    expect(changes(r.stdout)).toEqual(changes(plan.stdout));
     expect(r.stdout + r.stderr).not.toContain(s3.secretAccessKey);
     const st = await sb.sh(
       "stat -c '%n %U %G %a' /var/lib/backup_site /var/lib/backup_site/config.yml /var/lib/backup_site/s3-backup.sh; getent passwd backup_site; id -nG backup_site; crontab -u backup_site -l",
