@@ -18,7 +18,9 @@ const EXTENSIONS = [".ts", ".mts", ".js", ".mjs"];
 
 /** Parses "recipe[cb::r]", "recipe[cb]" or, for include(), "cb::r". */
 export function parseRecipeRef(text: string): RecipeRef | undefined {
-  const m = new RegExp(RECIPE_PATTERN).exec(text) ?? /^([A-Za-z0-9_.-]+)(?:::([A-Za-z0-9_.-]+))?$/.exec(text);
+  const m =
+    new RegExp(RECIPE_PATTERN).exec(text) ??
+    /^([A-Za-z0-9][A-Za-z0-9_.-]*)(?:::([A-Za-z0-9][A-Za-z0-9_.-]*))?$/.exec(text);
   if (!m) return undefined;
   const [cookbook, recipe = "default"] = [m[1], m[2]];
   return { cookbook, recipe, label: `recipe[${cookbook}::${recipe}]` };
@@ -43,9 +45,14 @@ export function locateRecipe(
 /** Imports a recipe module; TypeScript ones through tsx, loaded only when one is used. */
 export async function importRecipe(file: string): Promise<{ recipe: Recipe; dir: string }> {
   const url = pathToFileURL(file).href;
-  const mod = /\.m?ts$/.test(file)
-    ? await (await import("tsx/esm/api")).tsImport(url, import.meta.url)
-    : await import(url);
+  let mod;
+  if (/\.m?ts$/.test(file)) {
+    // tsx would otherwise cache compiled recipes under /tmp: converge writes only through the host.
+    process.env.TSX_DISABLE_CACHE = "1";
+    mod = await (await import("tsx/esm/api")).tsImport(url, import.meta.url);
+  } else {
+    mod = await import(url);
+  }
   const recipe = mod.default?.default ?? mod.default;
   if (typeof recipe !== "function") throw new Error(`${file} must export a default function (r) => { ... }`);
   return { recipe, dir: dirname(file) };

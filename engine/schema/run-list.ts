@@ -3,7 +3,8 @@
 import type { ResourceType } from "../resource.js";
 import { ACTIONS } from "../resource.js";
 
-export const RECIPE_PATTERN = "^recipe\\[([A-Za-z0-9_.-]+)(?:::([A-Za-z0-9_.-]+))?\\]$";
+// Names start with a letter or digit: a file named _something in a cookbook is a helper, not a recipe.
+export const RECIPE_PATTERN = "^recipe\\[([A-Za-z0-9][A-Za-z0-9_.-]*)(?:::([A-Za-z0-9][A-Za-z0-9_.-]*))?\\]$";
 
 /** The schema of one inline entry {type, name, action, properties} of this resource type. */
 export function entrySchema(def: ResourceType): Record<string, unknown> {
