@@ -33,10 +33,45 @@ CREATE DATABASE wp_blog;
 CREATE TABLE wp_blog.posts (id INT PRIMARY KEY, title TEXT);
 INSERT INTO wp_blog.posts VALUES (1, 'Hello world');`;
 
+/** Fails early, and says what to do, when a backup user could not run this checkout's code. */
+async function checkReachable(sb: Sandbox): Promise<void> {
+  const files = ["bin/s3-backup.js", "dist/backup/cli.js", "node_modules/yaml/package.json"].map((f) =>
+    join(PROJECT_ROOT, f),
+  );
+  const r = await sb.exec([
+    "runuser",
+    "-u",
+    "nobody",
+    "--",
+    "test",
+    "-r",
+    files[0],
+    "-a",
+    "-r",
+    files[1],
+    "-a",
+    "-r",
+    files[2],
+  ]);
+  if (r.exitCode !== 0) {
+    throw new Error(
+      `other users cannot read this checkout (${PROJECT_ROOT}), so the backup users could not run the job.\n` +
+        "Clone it where every user can read it (e.g. under /opt or /srv), or chmod o+rx the directories above it.",
+    );
+  }
+}
+
 async function main(): Promise<void> {
   step("Starting an S3 endpoint on loopback and a private MariaDB with a sample database");
-  const [s3, db, sb] = await Promise.all([startS3Server(), startMariaDb(), Sandbox.create()]);
+  const started: (() => Promise<void>)[] = [];
   try {
+    const s3 = await startS3Server();
+    started.push(s3.stop);
+    const db = await startMariaDb();
+    started.push(db.stop);
+    const sb = await Sandbox.create();
+    started.push(() => sb.destroy());
+
     const bucket = await createBucket(s3.info, "demo");
     sqlAsRoot(db.info.socket, SAMPLE_DB);
     console.log(
@@ -64,6 +99,7 @@ async function main(): Promise<void> {
       "mkdir -p /var/www/site/img /etc/nginx && echo '<h1>Hello</h1>' > /var/www/site/index.html && echo 'server {}' > /etc/nginx/site.conf && getent group www-data >/dev/null",
     );
     await sb.letEveryoneReach(PROJECT_ROOT);
+    await checkReachable(sb);
 
     step("converge --why-run: the plan, on a bare machine (exit 3: changes would be made)");
     const plan = await sb.converge(runList, ["--why-run"], env);
@@ -116,7 +152,8 @@ with the bucket, region and paths of examples/backup.json edited to yours (drop 
 AWS; set it and "force_path_style" for MinIO, R2, Ceph...). Give the job's keys only the policy
 printed by \`npx s3-backup policy --config /var/lib/backup_shop/config.yml\`.`);
   } finally {
-    await Promise.all([s3.stop(), db.stop(), sb.destroy()]);
+    // Whatever started is stopped, even when a later start failed.
+    await Promise.allSettled(started.reverse().map((stop) => stop()));
   }
 }
 

@@ -1,7 +1,7 @@
 // A private MariaDB server for one test run (TESTING.md recipe), and a helper to run SQL as root.
 // Root logs in over the socket by unix_socket auth, so tests need no password anywhere.
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -24,14 +24,31 @@ export async function startMariaDb(): Promise<{ info: MariaDbInfo; stop: () => P
   const mysqlUid = Number(run("id", ["-u", "mysql"]).trim());
   const mysqlGid = Number(run("id", ["-g", "mysql"]).trim());
   chownSync(dir, mysqlUid, mysqlGid);
+  // A private tmpdir: servers of concurrent runs sharing /tmp have clashed over temporary tables.
+  const tmp = join(dir, "tmp");
+  mkdirSync(tmp, { mode: 0o700 });
+  chownSync(tmp, mysqlUid, mysqlGid);
   run("mariadb-install-db", [
-    "--user=mysql", `--datadir=${dir}/data`, "--auth-root-authentication-method=socket", "--skip-test-db",
+    "--no-defaults",
+    "--user=mysql",
+    `--datadir=${dir}/data`,
+    `--tmpdir=${tmp}`,
+    "--auth-root-authentication-method=socket",
+    "--skip-test-db",
   ]);
   const socket = join(dir, "mysqld.sock");
   const child = spawn(
     "/usr/sbin/mariadbd",
-    ["--no-defaults", "--user=mysql", `--datadir=${dir}/data`, `--socket=${socket}`, "--skip-networking",
-      `--pid-file=${dir}/mysqld.pid`, `--log-error=${dir}/err.log`],
+    [
+      "--no-defaults",
+      "--user=mysql",
+      `--datadir=${dir}/data`,
+      `--tmpdir=${tmp}`,
+      `--socket=${socket}`,
+      "--skip-networking",
+      `--pid-file=${dir}/mysqld.pid`,
+      `--log-error=${dir}/err.log`,
+    ],
     { stdio: "ignore", detached: false },
   );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -40,7 +57,11 @@ export async function startMariaDb(): Promise<{ info: MariaDbInfo; stop: () => P
     if (ping.status === 0) break;
     if (child.exitCode !== null || i > 300) {
       let log = "";
-      try { log = readFileSync(join(dir, "err.log"), "utf8"); } catch { /* none */ }
+      try {
+        log = readFileSync(join(dir, "err.log"), "utf8");
+      } catch {
+        /* none */
+      }
       child.kill("SIGKILL");
       throw new Error(`MariaDB did not start: ${log.slice(-2000)}`);
     }
@@ -61,5 +82,8 @@ export function sqlAsRoot(socket: string, sql: string, database?: string): strin
   const args = ["--no-defaults", "-S", socket, "-uroot", "--batch", "--skip-column-names", "--raw"];
   if (database) args.push(database);
   const out = run("mariadb", args, sql);
-  return out.split("\n").filter((l) => l.length > 0).map((l) => l.split("\t"));
+  return out
+    .split("\n")
+    .filter((l) => l.length > 0)
+    .map((l) => l.split("\t"));
 }
