@@ -101,22 +101,24 @@ class Compiler {
     }
     // Declarations and includes, in the order the recipe made them; includes run in place.
     const steps: Step[] = [];
+    const at = `${where} ${ref.label}`;
     let origin: string | undefined;
     try {
       const { recipe, dir } = await importRecipe(found.file);
       origin = dir;
-      await recipe(this.context(`${where} ${ref.label}`, steps));
+      await recipe(this.context(steps));
     } catch (err) {
-      this.problems.push(`${where} ${ref.label}: the recipe failed: ${(err as Error).message}`);
+      this.problems.push(`${at}: the recipe failed: ${(err as Error).message}`);
       return;
     }
     for (const step of steps) {
-      if ("include" in step) await this.recipe(step.include, `${where} ${ref.label}`);
-      else this.declare(step.decl, `${where} ${ref.label}`, origin);
+      if ("include" in step) await this.recipe(step.include, at);
+      else this.declare(step.decl, at, origin);
     }
   }
 
-  private context(where: string, steps: Step[]): RecipeContext {
+  /** The API a recipe sees; it only records steps, so a recipe can never touch the host. */
+  private context(steps: Step[]): RecipeContext {
     const add = (type: string, name: string, properties: unknown = {}, action: Action = "create") =>
       void steps.push({ decl: { type, name, action, properties } });
     const shorthands = Object.fromEntries(
