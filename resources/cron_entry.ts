@@ -1,10 +1,13 @@
-// cron_entry: one entry, identified by a marker comment with its name, in a user's crontab.
+// cron_entry: one entry, identified by a marker comment with its name, in a user's crontab. Its
+// mailto, path, shell and environment apply to it alone: the lines below see the values they saw before.
 import { PreconditionError } from "../engine/errors.js";
 import { definePrimitive, type Change } from "../engine/resource.js";
 import { absolutePath, accountName, cronField } from "../engine/schema/fragments.js";
 import type { PropsOf } from "../engine/schema/types.js";
 import { readCrontab, writeCrontab } from "../providers/cron/commands.js";
-import { type CronEntry, readEntry, withEntry } from "../providers/cron/crontab.js";
+import { type CronEntry, environmentBefore, readEntry, withEntry } from "../providers/cron/crontab.js";
+import { cronDefaults } from "../providers/cron/defaults.js";
+import type { Environment } from "../providers/cron/environment.js";
 import { SPECIALS } from "../providers/cron/fields.js";
 import { findAccount } from "../providers/users/accounts.js";
 
@@ -51,16 +54,19 @@ export const cronEntry = definePrimitive<Props, State, CronEntry>({
       : [];
   },
   async load(ctx, name, props, action) {
-    const desired = desiredEntry(props);
-    if (!(await findAccount(ctx.host, props.user))) {
+    const account = await findAccount(ctx.host, props.user);
+    const crontab = account ? await readCrontab(ctx.host, props.user) : "";
+    // Recomputed on every run: a line the user edits above the entry changes what it restores.
+    const defaults = await cronDefaults(ctx.host, props.user, account?.home);
+    const desired = desiredEntry(props, environmentBefore(crontab, name, defaults));
+    if (!account) {
       // No account, no crontab: nothing left to remove.
       if (action === "remove") return { current: undefined, desired };
       if (!(ctx.whyRun && ctx.wouldExist(`user:${props.user}`)))
         throw new PreconditionError(`user ${props.user} does not exist`);
       ctx.assume(`user ${props.user} would have been created`);
-      return { current: { crontab: "" }, desired };
+      return { current: { crontab }, desired };
     }
-    const crontab = await readCrontab(ctx.host, props.user);
     return { current: { crontab, entry: readEntry(crontab, name) }, desired };
   },
   diff({ current, desired }, action, name, props) {
@@ -80,13 +86,14 @@ export const cronEntry = definePrimitive<Props, State, CronEntry>({
       .filter((key) => was.get(key) !== want.get(key))
       .map((key) => change(key, was.get(key), want.get(key)));
   },
-  async apply(host, { current }, _changes, action, name, props) {
-    const entry = action === "remove" ? undefined : desiredEntry(props);
+  async apply(host, { current, desired }, _changes, action, name, props) {
+    const entry = action === "remove" ? undefined : desired;
     await writeCrontab(host, props.user, withEntry(current?.crontab ?? "", name, entry));
   },
 });
 
-function desiredEntry(p: Props): CronEntry {
+/** The entry the properties describe; each variable it sets is set back after it to its value in `before`. */
+function desiredEntry(p: Props, before: Environment): CronEntry {
   const variables: Record<string, string> = {};
   if (p.mailto !== undefined) variables.MAILTO = p.mailto;
   if (p.path !== undefined) variables.PATH = p.path;
@@ -96,6 +103,9 @@ function desiredEntry(p: Props): CronEntry {
     ...(p.special ? { special: p.special } : { schedule: FIELDS.map((f) => p[f] ?? "*") as CronEntry["schedule"] }),
     command: p.command,
     variables,
+    // cron cannot unset a variable: one nothing above sets comes back as "", which most programs
+    // read as unset (the locale variables do, by POSIX).
+    restore: Object.fromEntries(Object.keys(variables).map((k) => [k, before[k] ?? ""])),
   };
 }
 
@@ -104,7 +114,8 @@ const scheduleOf = (e: CronEntry) => e.special ?? e.schedule!.join(" ");
 /** An entry as (field, value) pairs, the way a person reads it. */
 function describe(e: CronEntry): [string, string][] {
   const when: [string, string][] = e.special ? [["special", e.special]] : FIELDS.map((f, i) => [f, e.schedule![i]]);
-  return [...when, ["command", e.command], ...Object.entries(e.variables)];
+  const below = Object.entries(e.restore).map(([k, v]): [string, string] => [`${k} for the lines below`, v]);
+  return [...when, ["command", e.command], ...Object.entries(e.variables), ...below];
 }
 
 function change(key: string, was: string | undefined, want: string | undefined): Change {

@@ -50,6 +50,7 @@ describe("the marked entry in a crontab", () => {
     schedule: ["0", "4", "*", "*", "*"] as [string, string, string, string, string],
     command: "/bin/x",
     variables: {},
+    restore: {},
   };
 
   it("is appended after the other lines, which stay byte for byte", () => {
@@ -61,7 +62,7 @@ describe("the marked entry in a crontab", () => {
     const text = `${theirs}# converge: job\nMAILTO=ops\n5 4 * * * /bin/old\n# converge: other\n@daily /bin/o\n`;
     const next = withEntry(text, "job", { ...entry, variables: { PATH: "/bin" } });
     expect(next).toBe(`${theirs}# converge: job\nPATH=/bin\n0 4 * * * /bin/x\n# converge: other\n@daily /bin/o\n`);
-    expect(readEntry(next, "other")).toEqual({ special: "@daily", command: "/bin/o", variables: {} });
+    expect(readEntry(next, "other")).toEqual({ special: "@daily", command: "/bin/o", variables: {}, restore: {} });
   });
 
   it("is removed with its variables only, leaving a neighbour's variables alone", () => {
@@ -79,9 +80,20 @@ describe("the marked entry in a crontab", () => {
       schedule: entry.schedule,
       command: "/bin/x --y 'z'",
       variables: { MAILTO: "", A: " padded ", B: "'q" },
+      restore: { MAILTO: "root", A: "", B: "b" },
     };
     const lines = renderEntry("job", e);
-    expect(lines).toEqual(["# converge: job", 'MAILTO=""', 'A=" padded "', 'B="\'q"', "0 4 * * * /bin/x --y 'z'"]);
+    expect(lines).toEqual([
+      "# converge: job",
+      'MAILTO=""',
+      'A=" padded "',
+      'B="\'q"',
+      "0 4 * * * /bin/x --y 'z'",
+      "MAILTO=root",
+      'A=""',
+      "B=b",
+      "# converge end: job",
+    ]);
     expect(readEntry(`${lines.join("\n")}\n`, "job")).toEqual(e);
   });
 

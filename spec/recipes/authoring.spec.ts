@@ -31,6 +31,8 @@ describe("recipes users write", () => {
         "# converge: motd-reminder",
         "MAILTO=ops@example.com",
         "0 9 * * mon /usr/bin/uptime",
+        "MAILTO=root",
+        "# converge end: motd-reminder",
       ].join("\n"),
     );
     const again = await sb.converge(runList, ["--recipe-path", recipes]);

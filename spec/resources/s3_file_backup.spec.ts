@@ -88,6 +88,8 @@ describe("s3_file_backup", () => {
       "# converge: s3_file_backup site",
       "MAILTO=ops@example.com",
       "15 2 * * * /var/lib/backup_site/s3-backup.sh",
+      "MAILTO=backup_site",
+      "# converge end: s3_file_backup site",
     ]);
     const again = await sb.converge(runList({ groups: ["daemon"] }), [], env);
     expect(again.stdout).toContain("converge: 0/5 resources updated");

@@ -106,6 +106,8 @@ describe("s3_mysql_backup", () => {
         "# converge: s3_mysql_backup shop",
         "MAILTO=dba@example.com",
         "45 2 * * * /var/lib/backup_shop/s3-backup.sh",
+        "MAILTO=backup_shop",
+        "# converge end: s3_mysql_backup shop",
       ].join("\n"),
     );
     expect(serverAccounts()).toContain("backup_shop@localhost");
