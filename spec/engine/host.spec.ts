@@ -1,5 +1,8 @@
-// What the host lets a child process see: never converge's own environment, where secrets
-// given by {"env": ...} live.
+// The host, the one choke point for side effects: what a child process sees (never converge's
+// own environment, where secrets given by {"env": ...} live), and the observer every write passes.
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LocalHost } from "../../engine/host.js";
 
@@ -22,5 +25,21 @@ describe("LocalHost child processes", () => {
     } finally {
       delete process.env.SPEC_HOST_SECRET;
     }
+  });
+});
+
+describe("LocalHost observer (the fault suite's hook)", () => {
+  it("sees every write before it happens, and can stop one: that write never takes place", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "host-spec-"));
+    const seen: string[] = [];
+    const host = new LocalHost(false, (e) => {
+      seen.push(`${e.kind} ${e.target}`);
+      if (seen.length === 2) throw new Error("injected fault");
+    });
+    await host.writeFileAtomic(join(dir, "a"), "1", { mode: 0o600 });
+    await expect(host.writeFileAtomic(join(dir, "b"), "2", { mode: 0o600 })).rejects.toThrow("injected fault");
+    expect(seen).toEqual([`write ${join(dir, "a")}`, `write ${join(dir, "b")}`]);
+    expect(readdirSync(dir)).toEqual(["a"]);
+    rmSync(dir, { recursive: true });
   });
 });
