@@ -2,6 +2,7 @@
 // every database starting "wp_"), or "db t1 t2". `%` is the only wildcard and `_` is literal,
 // exactly as mysql_user grants the same entry (providers/mysql/privileges.ts databasePattern).
 import { createConnection } from "mysql2/promise";
+import { endpointOf } from "../providers/mysql/connection.js";
 import { readMyCnf } from "./mycnf.js";
 
 export interface DatabaseDump {
@@ -46,19 +47,19 @@ export async function resolveDatabases(defaultsFile: string, entries: string[]):
   let connectError = "";
   try {
     const cnf = readMyCnf(defaultsFile);
+    const { socket, host, port } = endpointOf(cnf);
     const conn = await createConnection({
-      user: cnf.user, password: cnf.password,
-      // As the mysql clients do: "localhost" (or no host) means the socket when one is given.
-      ...(cnf.socket && (!cnf.host || cnf.host === "localhost")
-        ? { socketPath: cnf.socket }
-        : { host: cnf.host ?? "localhost", port: cnf.port ?? 3306 }),
+      user: cnf.user,
+      password: cnf.password,
+      ...(socket ? { socketPath: socket } : { host, port }),
       connectTimeout: 10_000,
     });
     try {
       const [rows] = await conn.query("SHOW DATABASES");
       existing = (rows as Record<string, string>[]).map((r) => Object.values(r)[0]);
       const [sz] = await conn.query(
-        "SELECT table_schema AS s, SUM(data_length + index_length) AS b FROM information_schema.tables GROUP BY table_schema");
+        "SELECT table_schema AS s, SUM(data_length + index_length) AS b FROM information_schema.tables GROUP BY table_schema",
+      );
       for (const r of sz as { s: string; b: string | number | null }[]) sizes.set(r.s, Number(r.b ?? 0));
     } finally {
       await conn.end();

@@ -1,6 +1,7 @@
-// Reads the connection settings of a .my.cnf the way mysqldump would (its client groups), so the
-// database listing connects exactly as the dump will.
+// Reads the connection settings of a .my.cnf the way mysqldump would (its option groups, the
+// clients' quoting and escapes), so the database listing connects exactly as the dump will.
 import { readFileSync } from "node:fs";
+import { optionsIn } from "../providers/mysql/option-file.js";
 
 export interface MyCnf {
   user?: string;
@@ -12,33 +13,17 @@ export interface MyCnf {
 
 const GROUPS = new Set(["client", "client-server", "client-mariadb", "mariadb-client", "mysqldump"]);
 
-function unquote(v: string): string {
-  const m = /^(["'])(.*)\1$/.exec(v);
-  if (!m) return v.replace(/\s+#.*$/, "");
-  return m[1] === '"' ? m[2].replace(/\\(.)/g, (_, c: string) => ({ n: "\n", t: "\t", "\\": "\\" }[c] ?? c)) : m[2];
-}
-
 /** Parses option-file text; later groups and lines win, as in the MySQL clients. */
 export function parseMyCnf(text: string): MyCnf {
-  const out: MyCnf = {};
-  let active = false;
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === "" || line.startsWith("#") || line.startsWith(";")) continue;
-    const group = /^\[([^\]]+)\]$/.exec(line);
-    if (group) { active = GROUPS.has(group[1].trim().toLowerCase()); continue; }
-    if (!active) continue;
-    const kv = /^([A-Za-z0-9_-]+)\s*(?:=\s*(.*))?$/.exec(line);
-    if (!kv) continue;
-    const key = kv[1].toLowerCase().replace(/_/g, "-");
-    const value = unquote((kv[2] ?? "").trim());
-    if (key === "user") out.user = value;
-    else if (key === "password") out.password = value;
-    else if (key === "host") out.host = value;
-    else if (key === "port") out.port = Number(value);
-    else if (key === "socket") out.socket = value;
-  }
-  return out;
+  const o = optionsIn(text, GROUPS);
+  const port = o.get("port");
+  return {
+    user: o.get("user"),
+    password: o.get("password"),
+    host: o.get("host"),
+    port: port === undefined ? undefined : Number(port),
+    socket: o.get("socket"),
+  };
 }
 
 /** Reads and parses a .my.cnf file. */

@@ -3,6 +3,7 @@
 // server location is taken from the job's .my.cnf, never its user or password.
 import { spawn } from "node:child_process";
 import type { BackupConfig } from "./config.js";
+import { endpointOf } from "../providers/mysql/connection.js";
 import { readMyCnf } from "./mycnf.js";
 
 /** Connection arguments for the mysql client (defaults file first, as the client requires). */
@@ -10,9 +11,8 @@ export function adminConnArgs(cfg: BackupConfig, defaultsFile?: string): string[
   if (defaultsFile) return [`--defaults-file=${defaultsFile}`];
   if (!cfg.mysql) return [];
   try {
-    const cnf = readMyCnf(cfg.mysql.defaults_file);
-    if (cnf.socket && (!cnf.host || cnf.host === "localhost")) return [`--socket=${cnf.socket}`];
-    return [...(cnf.host ? [`--host=${cnf.host}`] : []), ...(cnf.port ? [`--port=${cnf.port}`] : [])];
+    const { socket, host, port } = endpointOf(readMyCnf(cfg.mysql.defaults_file));
+    return socket ? [`--socket=${socket}`] : [`--host=${host}`, `--port=${port}`];
   } catch {
     return [];
   }
@@ -24,15 +24,26 @@ export const ident = (s: string) => `\`${s.replace(/`/g, "``")}\``;
 /** Runs SQL through the mysql client (on stdin); resolves with tab-separated rows. */
 export function mysqlQuery(conn: string[], sql: string): Promise<string[][]> {
   return new Promise((resolve, reject) => {
-    const child = spawn("mysql", [...conn, "--batch", "--skip-column-names", "--raw"], { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn("mysql", [...conn, "--batch", "--skip-column-names", "--raw"], {
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
-    child.stdout.on("data", (b: Buffer) => { out += b.toString(); });
-    child.stderr.on("data", (b: Buffer) => { err += b.toString(); });
+    child.stdout.on("data", (b: Buffer) => {
+      out += b.toString();
+    });
+    child.stderr.on("data", (b: Buffer) => {
+      err += b.toString();
+    });
     child.once("error", reject);
     child.once("close", (code) => {
       if (code !== 0) return reject(new Error(`mysql exited ${code}: ${err.trim()}`));
-      resolve(out.split("\n").filter((l) => l !== "").map((l) => l.split("\t")));
+      resolve(
+        out
+          .split("\n")
+          .filter((l) => l !== "")
+          .map((l) => l.split("\t")),
+      );
     });
     child.stdin.end(sql);
   });

@@ -3,10 +3,10 @@
 // account never slowly collects rights. The admin connection says how to reach the server and is
 // never compared (Chef's desired_state: false).
 import { PreconditionError } from "../engine/errors.js";
-import { definePrimitive, type Action, type Change, type State } from "../engine/resource.js";
+import { definePrimitive, type Action, type Change, type LoadContext, type State } from "../engine/resource.js";
 import { absolutePath, secret } from "../engine/schema/fragments.js";
 import type { PropsOf } from "../engine/schema/types.js";
-import { authenticates, readAccount, readServer } from "../providers/mysql/account.js";
+import { logsIn, readAccount, readServer, type StoredAccount } from "../providers/mysql/account.js";
 import { connect, describeEndpoint, type Session } from "../providers/mysql/connection.js";
 import type { GrantMap } from "../providers/mysql/grants.js";
 import {
@@ -18,6 +18,7 @@ import {
   type Existing,
   type Operation,
 } from "../providers/mysql/plan.js";
+import { identification, passwordVerdict } from "../providers/mysql/password.js";
 import { defaultPrivileges, desiredGrants, PRIVILEGES } from "../providers/mysql/privileges.js";
 import type { Server } from "../providers/mysql/server.js";
 import { statementOf } from "../providers/mysql/statements.js";
@@ -71,6 +72,8 @@ type Props = PropsOf<typeof schema>;
 
 interface Desired {
   grants: GrantMap;
+  /** The server the grants were computed for; it also decides how a password is sent. */
+  server?: Server;
   /** Set in why-run when the server could not be reached: the current state is unknown. */
   unreachable?: boolean;
 }
@@ -83,6 +86,10 @@ export const mysqlUser = definePrimitive<Props, Existing, Desired>({
   check({ admin }) {
     if (admin?.socket && admin.host) return ['properties/admin: give "socket" or "host", not both'];
     if (admin?.port && !admin.host) return ['properties/admin: "port" needs "host"'];
+    if (admin?.port && admin.host === "localhost")
+      return [
+        'properties/admin: host "localhost" means the unix socket (as for the mysql clients), so "port" would be ignored: use 127.0.0.1 for TCP',
+      ];
     return [];
   },
   identity: (name, props) => accountLabel(accountOf(name, props)),
@@ -90,6 +97,7 @@ export const mysqlUser = definePrimitive<Props, Existing, Desired>({
     const account = accountOf(name, props);
     const desiredFor = (server?: Server): Desired => ({
       grants: desiredGrants(props.privileges ?? defaultPrivileges(server), props.databases, server),
+      server,
     });
     let session: Session;
     try {
@@ -97,16 +105,17 @@ export const mysqlUser = definePrimitive<Props, Existing, Desired>({
     } catch (err) {
       const why = cannotConnect(props, err);
       if (!ctx.whyRun) throw why;
-      ctx.assume(`${accountLabel(account)} does not exist yet (its state is unknown: ${why.message})`);
+      // Stated the way the plan goes: remove plans a drop, create plans a create.
+      const assumed = action === "remove" ? "exists" : "does not exist yet";
+      ctx.assume(`${accountLabel(account)} ${assumed} (its state is unknown: ${why.message})`);
       return { current: undefined, desired: { ...desiredFor(), unreachable: true } };
     }
     try {
       const desired = desiredFor(await readServer(session));
       const stored = await readAccount(session, account);
       if (!stored) return { current: undefined, desired };
-      const passwordMatches =
-        action === "remove" || (await authenticates(props.admin, account, stored, props.password));
-      return { current: { passwordMatches, grants: stored.grants }, desired };
+      const passwordMatches = action === "remove" || (await checkPassword(ctx, props, account, stored));
+      return { current: { passwordMatches, plugin: stored.plugin, grants: stored.grants }, desired };
     } finally {
       await session.close().catch(() => {});
     }
@@ -122,9 +131,12 @@ export const mysqlUser = definePrimitive<Props, Existing, Desired>({
     const session = await connect(props.admin, adminUser(props), props.admin.password).catch((err) => {
       throw cannotConnect(props, err);
     });
+    const { password } = props;
+    const identified =
+      password === undefined ? undefined : identification(password, state.desired.server, state.current?.plugin);
     try {
       for (const op of operations(state, action)) {
-        const st = statementOf(op, account, props.password, session.escapeId);
+        const st = statementOf(op, account, identified, session.escapeId);
         await host.effect({ kind: "sql", target: describe(op, account) }, () =>
           session.query(st.sql, st.values).catch((err) => {
             throw sqlFailure(describe(op, account), err, st.secret);
@@ -136,6 +148,21 @@ export const mysqlUser = definePrimitive<Props, Existing, Desired>({
     }
   },
 });
+
+/**
+ * Whether the account authenticates with the desired password. Where only a login can tell (a
+ * salted plugin), why-run does not log in, a side effect (failed-login counters, audit logs): it
+ * states the assumption instead. A real run logs in, in load and in the check after apply.
+ */
+async function checkPassword(ctx: LoadContext, props: Props, account: Account, stored: StoredAccount) {
+  const verdict = passwordVerdict(stored.plugin, stored.authString, props.password);
+  if (verdict !== "login") return verdict === "match";
+  if (!ctx.whyRun) return logsIn(props.admin, account, props.password);
+  ctx.assume(
+    `the password of ${accountLabel(account)} is unchanged (with ${stored.plugin} it cannot be verified without logging in as the account)`,
+  );
+  return true;
+}
 
 /** The same operations for diff and apply, from the same state. */
 function operations({ current, desired }: State<Existing, Desired>, action: Action): Operation[] {
@@ -159,6 +186,11 @@ const cannotConnect = (props: Props, err: unknown) =>
 /** An error that says which statement failed and why, without the server's text when it could echo the password. */
 function sqlFailure(what: string, err: unknown, secret: boolean): Error {
   const e = err as { code?: string; errno?: number; sqlMessage?: string; message?: string };
-  const detail = secret ? `${e.code ?? "error"}${e.errno ? ` (errno ${e.errno})` : ""}` : (e.sqlMessage ?? e.message);
-  return new Error(`${what} failed: ${detail}`);
+  // ER_OPTION_PREVENTS_STATEMENT names a server option, never the statement: safe to show.
+  const safe = !secret || e.errno === 1290;
+  const detail = safe ? (e.sqlMessage ?? e.message) : `${e.code ?? "error"}${e.errno ? ` (errno ${e.errno})` : ""}`;
+  const hint = /strict.password.validation/.test(detail ?? "")
+    ? " (it refuses a password given as its hash, and converge sends only the hash so that the password stays out of the server's logs: turn strict_password_validation off, or set this password by hand once)"
+    : "";
+  return new Error(`${what} failed: ${detail}${hint}`);
 }

@@ -5,15 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { stringify } from "yaml";
 import { TEMPLATES_DIR } from "../../engine/paths.js";
-
-const MYCNF_ESCAPES: Record<string, string> = {
-  "\\": "\\\\",
-  '"': '\\"',
-  "\n": "\\n",
-  "\r": "\\r",
-  "\t": "\\t",
-  "\b": "\\b",
-};
+import { encodeOptionValue } from "../mysql/option-file.js";
 
 /** Quoting helpers every template may use. */
 export const HELPERS: Record<string, (value: unknown) => string> = {
@@ -24,12 +16,8 @@ export const HELPERS: Record<string, (value: unknown) => string> = {
   json: (v) => JSON.stringify(v ?? null),
   /** A single shell word. */
   shell: (v) => `'${String(v).replace(/'/g, `'\\''`)}'`,
-  /**
-   * A MySQL/MariaDB option-file value: double-quoted (so # and ; are not comments and edge spaces
-   * stay), with the escapes the clients decode: backslash, quote, and control characters that
-   * would otherwise end the line.
-   */
-  mycnf: (v) => `"${String(v).replace(/[\\"\n\r\t\b]/g, (c) => MYCNF_ESCAPES[c])}"`,
+  /** A MySQL/MariaDB option-file value that the clients read back exactly (providers/mysql/option-file.ts). */
+  mycnf: (v) => encodeOptionValue(String(v)),
 };
 
 /** Helpers for which undefined has no meaning (yaml and json say null on purpose). */

@@ -1,8 +1,7 @@
 // Reading an account as the server has it: stored credentials, grants, and the server's flavor.
-// Read-only statements only, so load may run them in why-run.
+// Read-only statements only, so load may run them in why-run; logsIn is the exception, see there.
 import { withSession, type Endpoint, type Session } from "./connection.js";
 import { parseGrants, type CurrentGrants } from "./grants.js";
-import { passwordVerdict } from "./password.js";
 import { accountLabel, type Account } from "./plan.js";
 import { parseServerVersion, type Server } from "./server.js";
 
@@ -32,15 +31,11 @@ export async function readAccount(s: Session, a: Account): Promise<StoredAccount
   };
 }
 
-/** True when the account logs in with password; logs in only when the stored form cannot tell. */
-export async function authenticates(
-  e: Endpoint,
-  a: Account,
-  stored: StoredAccount,
-  password: string,
-): Promise<boolean> {
-  const verdict = passwordVerdict(stored.plugin, stored.authString, password);
-  if (verdict !== "login") return verdict === "match";
+/**
+ * True when the account logs in with password. A login is a side effect (failed-login counters such
+ * as MySQL's FAILED_LOGIN_ATTEMPTS, audit and general logs), so callers try passwordVerdict first.
+ */
+export async function logsIn(e: Endpoint, a: Account, password: string): Promise<boolean> {
   try {
     await withSession(e, a.name, password, async () => {});
     return true;

@@ -14,11 +14,15 @@ export interface Endpoint {
 /** Debian's socket, where root logs in by unix_socket authentication. */
 export const DEFAULT_SOCKET = "/run/mysqld/mysqld.sock";
 
-/** The endpoint to use: the given host or socket, else the local default socket. */
+/**
+ * Where a client connects, by the mysql clients' rule: no host, or "localhost", means the unix
+ * socket (the given one, else the default); any other host means TCP (a socket is then ignored).
+ * converge's admin session, the dump's .my.cnf, the job's database listing and restore all go
+ * through this, so none of them reaches a different server than mysqldump does.
+ */
 export function endpointOf(e: Endpoint): Endpoint {
-  if (e.socket) return { socket: e.socket };
-  if (e.host) return { host: e.host, port: e.port ?? 3306 };
-  return { socket: DEFAULT_SOCKET };
+  if (!e.host || e.host === "localhost") return { socket: e.socket ?? DEFAULT_SOCKET };
+  return { host: e.host, port: e.port ?? 3306 };
 }
 
 /** For messages: "socket /run/mysqld/mysqld.sock" or "db.example:3306". */

@@ -20,6 +20,8 @@ export type Operation =
 export interface Existing {
   /** False when the account does not authenticate with the desired password. */
   passwordMatches: boolean;
+  /** The stored authentication plugin: how a new password may be sent (identification in password.ts). */
+  plugin?: string;
   grants: CurrentGrants;
 }
 

@@ -3,22 +3,24 @@
 // from the grant parser, which only accepts bare upper-case words, so they are safe as written.
 // CREATE USER then GRANT, never GRANT ... IDENTIFIED BY (a syntax error on MySQL 8).
 import type { Scope } from "./grants.js";
+import type { Identification } from "./password.js";
 import type { Account, Operation } from "./plan.js";
 
 export interface Statement {
   sql: string;
   values: unknown[];
-  /** True when `values` hold the password: errors then never repeat the server's text. */
+  /** True when `values` hold the password or its stored form: errors then never repeat the server's text. */
   secret: boolean;
 }
 
 /** mysql2's escapeId(name, true): backticks, never split at dots. */
 export type EscapeId = (name: string, forbidQualified: true) => string;
 
+/** The SQL of an operation; `password` (see identification in password.ts) is needed to create or set one. */
 export function statementOf(
   op: Operation,
   account: Account,
-  password: string | undefined,
+  password: Identification | undefined,
   escapeId: EscapeId,
 ): Statement {
   const who = [account.name, account.host];
@@ -28,8 +30,8 @@ export function statementOf(
     case "set-password":
       if (password === undefined) throw new Error("no password to set");
       return {
-        sql: `${op.kind === "create" ? "CREATE" : "ALTER"} USER ?@? IDENTIFIED BY ?`,
-        values: [...who, password],
+        sql: `${op.kind === "create" ? "CREATE" : "ALTER"} USER ?@? ${password.clause}`,
+        values: [...who, password.value],
         secret: true,
       };
     case "drop":

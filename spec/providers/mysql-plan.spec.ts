@@ -2,7 +2,7 @@
 import mysql from "mysql2";
 import { describe, expect, it } from "vitest";
 import { parseGrants } from "../../providers/mysql/grants.js";
-import { nativePasswordHash, passwordVerdict } from "../../providers/mysql/password.js";
+import { identification, nativePasswordHash, passwordVerdict } from "../../providers/mysql/password.js";
 import { describe as describeOp, planCreate, planRemove, type Account } from "../../providers/mysql/plan.js";
 import { databasePattern, defaultPrivileges, desiredGrants } from "../../providers/mysql/privileges.js";
 import { parseServerVersion } from "../../providers/mysql/server.js";
@@ -11,12 +11,17 @@ import { statementOf } from "../../providers/mysql/statements.js";
 const account: Account = { name: "x'@'%", host: "localhost" };
 const DUMP = ["SELECT", "SHOW VIEW", "TRIGGER", "EVENT", "LOCK TABLES", "SHOW CREATE ROUTINE"];
 const MARIADB = parseServerVersion("10.11.19-MariaDB-0+deb12u1");
+/** The SQL as mysql2 sends it (placeholders filled on the client), for a password set on MariaDB. */
 const sql = (ops: ReturnType<typeof planCreate>, password?: string) =>
-  ops.map((op) =>
-    mysql.format(
-      ...(Object.values(statementOf(op, account, password, mysql.escapeId)).slice(0, 2) as [string, unknown[]]),
-    ),
-  );
+  ops.map((op) => {
+    const st = statementOf(
+      op,
+      account,
+      password === undefined ? undefined : identification(password, MARIADB),
+      mysql.escapeId,
+    );
+    return mysql.format(st.sql, st.values);
+  });
 
 describe("privileges", () => {
   it("adds PROCESS by default only where mysqldump needs it for tablespaces (MySQL 8.0.21+, 5.7.31+)", () => {
@@ -63,13 +68,16 @@ describe("privileges", () => {
 describe("plan and statements", () => {
   const desired = desiredGrants(["SELECT", "LOCK TABLES"], ["shop"], MARIADB);
 
-  it("creates then grants, with every account and password through placeholders", () => {
+  it("creates then grants, with every account through placeholders and only the password's hash sent", () => {
     const ops = planCreate(undefined, desired);
     expect(sql(ops, "p'w\\")).toEqual([
-      "CREATE USER 'x\\'@\\'%'@'localhost' IDENTIFIED BY 'p\\'w\\\\'",
+      `CREATE USER 'x\\'@\\'%'@'localhost' IDENTIFIED BY PASSWORD '${nativePasswordHash("p'w\\")}'`,
       "GRANT SELECT, LOCK TABLES ON `shop`.* TO 'x\\'@\\'%'@'localhost'",
     ]);
-    expect(statementOf(ops[0], account, "pw", mysql.escapeId).secret).toBe(true);
+    expect(statementOf(ops[0], account, identification("pw", MARIADB), mysql.escapeId).secret).toBe(true);
+    expect(sql([{ kind: "set-password" }], "pw")).toEqual([
+      `ALTER USER 'x\\'@\\'%'@'localhost' IDENTIFIED BY PASSWORD '${nativePasswordHash("pw")}'`,
+    ]);
   });
 
   it("revokes extras (roles, proxies, GRANT OPTION), grants what is missing, and sets a wrong password", () => {
@@ -138,11 +146,26 @@ describe("password check", () => {
     expect(nativePasswordHash("pw")).toBe("*D821809F681A40A6E379B50D0463EFAE20BDD122");
   });
 
+  it("sends the stored form wherever the server takes it: MariaDB, MySQL's native plugin; MySQL rewrites the rest in its logs", () => {
+    const hash = nativePasswordHash("pw");
+    expect(identification("pw", MARIADB, "ed25519")).toEqual({ clause: "IDENTIFIED BY PASSWORD ?", value: hash });
+    expect(identification("pw", undefined)).toEqual({ clause: "IDENTIFIED BY PASSWORD ?", value: hash });
+    const mysql8 = parseServerVersion("8.0.36");
+    expect(identification("pw", mysql8, "mysql_native_password")).toEqual({
+      clause: "IDENTIFIED WITH mysql_native_password AS ?",
+      value: hash,
+    });
+    expect(identification("pw", mysql8, "caching_sha2_password")).toEqual({ clause: "IDENTIFIED BY ?", value: "pw" });
+    expect(identification("pw", mysql8)).toEqual({ clause: "IDENTIFIED BY ?", value: "pw" });
+  });
+
   it("compares native hashes, logs in for salted plugins, and refuses socket-only accounts", () => {
     const stored = nativePasswordHash("pw");
     expect(passwordVerdict("mysql_native_password", stored, "pw")).toBe("match");
     expect(passwordVerdict("mysql_native_password", stored, "pW")).toBe("differs");
     expect(passwordVerdict("caching_sha2_password", "$A$005$salt", "pw")).toBe("login");
     expect(passwordVerdict("unix_socket", "", "pw")).toBe("differs");
+    // mysql2 cannot log in through MariaDB's ed25519: set again, as mysql_native_password.
+    expect(passwordVerdict("ed25519", "ZIgUREUg5PVgQ6LskhXmO+eZLS0nC8be6HPjYWR4YJY", "pw")).toBe("differs");
   });
 });
