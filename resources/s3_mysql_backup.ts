@@ -78,6 +78,18 @@ export const s3MysqlBackup = defineComposite<Props>({
   description: "A scheduled mysqldump of databases to S3: user, database account, .my.cnf, config, script, cron job.",
   schema,
   nameSchema: backupName,
+  check(props, action, name) {
+    if (action === "remove") return [];
+    const dump = endpointOf(props.mysql.connection ?? props.mysql.admin ?? {});
+    // Over TCP the server sees this machine's address, so an account at "localhost" cannot log in.
+    if (dump.host && !isLoopback(dump.host) && props.mysql.host === "localhost") {
+      return [
+        `properties/mysql/host: the dump connects over TCP to ${dump.host}:${dump.port}, where the account ` +
+          `'${props.mysql.user ?? layoutOf(name, props).user}'@'localhost' cannot log in: give the host part the dump connects from (this machine's address, or a % pattern)`,
+      ];
+    }
+    return [];
+  },
   expand(name, props, action) {
     const layout = layoutOf(name, props);
     const mycnf = join(layout.home, ".my.cnf");
@@ -104,3 +116,5 @@ export const s3MysqlBackup = defineComposite<Props>({
     return expandBackup("s3_mysql_backup", name, props, action, { config, extra });
   },
 });
+
+const isLoopback = (host: string) => /^127\.\d+\.\d+\.\d+$/.test(host) || host === "::1";

@@ -49,6 +49,11 @@ describe("backup resource validation", () => {
       (d) => (d.run_list[0].properties.home = "/var/www/site/.backup"),
       "run_list/0 (s3_file_backup[site]) properties/home: /var/www/site/.backup overlaps the asset /var/www/site",
     ],
+    [
+      "a dump account at localhost reached over TCP from another host",
+      (d) => (d.run_list[1].properties.mysql.admin = { host: "db.example.net", port: 3306 }),
+      "run_list/1 (s3_mysql_backup[shop]) properties/mysql/host: the dump connects over TCP to db.example.net:3306, where the account 'backup_shop'@'localhost' cannot log in",
+    ],
   ];
   for (const [what, spoil, message] of cases) {
     it(`refuses ${what} with its path, and touches nothing`, async () => {
