@@ -2,7 +2,7 @@
 // used in its key, how to start its producer, and its expected size.
 import { InputError } from "../engine/errors.js";
 import type { BackupConfig } from "./config.js";
-import { resolveDatabases } from "./databases.js";
+import { isPattern, resolveDatabases, splitEntry } from "./databases.js";
 import { keySafeName } from "./keys.js";
 import type { AssetKind } from "./manifest.js";
 import { mysqldumpProducer } from "./producers/mysqldump.js";
@@ -26,21 +26,45 @@ export interface Plan {
   warnings: string[];
 }
 
-/** Names of file assets are derived from their paths; they must differ. Pure: checked at load. */
+/** File assets, named after their paths. */
 export function fileAssets(paths: string[]): Asset[] {
   return paths.map((path) => ({
-    name: keySafeName(path), kind: "files" as const, source: path, format: "tar" as const,
-    start: () => tarProducer(path), expectedBytes: () => estimatePathBytes(path),
+    name: keySafeName(path),
+    kind: "files" as const,
+    source: path,
+    format: "tar" as const,
+    start: () => tarProducer(path),
+    expectedBytes: () => estimatePathBytes(path),
   }));
 }
 
-function assertUniqueNames(assets: Asset[]): void {
+/** A dump's source as the manifest records it: "db" or "db t1 t2", spaces normalized. */
+const dumpSource = (database: string, tables: string[]) => [database, ...tables].join(" ");
+
+/** One line per NAME that two sources would share in object keys (and in restore's --name). */
+function clashes(what: string, sources: string[]): string[] {
   const by = new Map<string, string[]>();
-  for (const a of assets) by.set(a.name, [...(by.get(a.name) ?? []), a.source]);
-  const clashes = [...by].filter(([, s]) => s.length > 1);
-  if (clashes.length > 0) {
-    throw new InputError(clashes.map(([n, s]) => `assets ${s.map((x) => JSON.stringify(x)).join(" and ")} would share the name "${n}" in object keys`));
-  }
+  for (const s of sources) by.set(keySafeName(s), [...(by.get(keySafeName(s)) ?? []), s]);
+  return [...by]
+    .filter(([, s]) => s.length > 1)
+    .map(
+      ([n, s]) => `${what} ${s.map((x) => JSON.stringify(x)).join(" and ")} would share the name "${n}" in object keys`,
+    );
+}
+
+/** Problems with a list of asset paths: two that would share a NAME. Pure, for converge's check(). */
+export function nameClashes(assets: string[]): string[] {
+  return clashes("assets", assets);
+}
+
+/**
+ * Problems with a list of database entries: two plain entries that would share a NAME ("db t1"
+ * and "db_t1"). Pure, for converge's check(); names that % patterns expand to are only known at
+ * run time, where planAssets checks them too. Repeats of one entry are one dump, not a clash.
+ */
+export function databaseNameClashes(entries: string[]): string[] {
+  const plain = entries.filter((e) => !isPattern(e)).map((e) => splitEntry(e));
+  return clashes("databases", [...new Set(plain.map((d) => dumpSource(d.database, d.tables)))]);
 }
 
 /** Builds the run's asset list, expanding database patterns against the server. */
@@ -50,9 +74,12 @@ export async function planAssets(cfg: BackupConfig): Promise<Plan> {
     const defaultsFile = cfg.mysql.defaults_file;
     const r = await resolveDatabases(defaultsFile, cfg.mysql.databases);
     for (const d of r.dumps) {
-      const source = [d.database, ...d.tables].join(" ");
+      const source = dumpSource(d.database, d.tables);
       plan.assets.push({
-        name: keySafeName(source), kind: "mysql", source, format: "sql",
+        name: keySafeName(source),
+        kind: "mysql",
+        source,
+        format: "sql",
         start: () => mysqldumpProducer(defaultsFile, d.database, d.tables),
         expectedBytes: async () => d.expectedBytes,
       });
@@ -60,6 +87,11 @@ export async function planAssets(cfg: BackupConfig): Promise<Plan> {
     plan.unresolved.push(...r.problems.map((p) => ({ source: p.entry, message: p.message })));
     plan.warnings.push(...r.empty.map((e) => `database pattern "${e}" matches no database`));
   }
-  assertUniqueNames(plan.assets);
+  // Everything together: a file asset and a database can clash too.
+  const problems = clashes(
+    "assets",
+    plan.assets.map((a) => a.source),
+  );
+  if (problems.length > 0) throw new InputError(problems);
   return plan;
 }

@@ -1,64 +1,137 @@
-// Finds a backup in the bucket: the run manifests of this backup name and host, newest first.
-// Needs list and read permission, so it only ever runs with operator credentials.
+// Finds a backup in the bucket: the run manifests of one backup name and host, newest first by
+// S3's own clock, with suspect ones skipped (backup/trust.ts says why). Needs list and read
+// permission, so it only ever runs with operator credentials.
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
-import type { BackupConfig } from "./config.js";
-import { MANIFEST_SUFFIX } from "./keys.js";
+import { parseManifestKey } from "./keys.js";
 import { MANIFEST_FORMAT, type Manifest, type ManifestEntry } from "./manifest.js";
+import { contentSuspect, listingSuspect, type ManifestRef } from "./trust.js";
 
-async function listKeys(client: S3Client, bucket: string, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const r = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-    for (const o of r.Contents ?? []) if (o.Key) keys.push(o.Key);
-    token = r.IsTruncated ? r.NextContinuationToken : undefined;
-  } while (token);
-  return keys;
+export interface Where {
+  bucket: string;
+  prefix: string;
 }
 
-/** Manifest keys of this backup on this host (optionally one day), newest day first. */
-export async function manifestKeys(client: S3Client, cfg: BackupConfig, date?: string): Promise<string[]> {
-  const p = cfg.s3.prefix;
-  const prefixes = date ? [`${p}daily/${date}/${cfg.host}/`, `${p}monthly/${date}/${cfg.host}/`] : [`${p}daily/`, `${p}monthly/`];
-  const all = (await Promise.all(prefixes.map((x) => listKeys(client, cfg.s3.bucket, x)))).flat();
-  const mine = all.filter((k) => {
-    const parts = k.slice(p.length).split("/");
-    return parts.length === 4 && parts[2] === cfg.host && parts[3].startsWith(`${cfg.name}--`) && k.endsWith(MANIFEST_SUFFIX);
-  });
-  const day = (k: string) => k.slice(p.length).split("/")[1];
-  return mine.sort((a, b) => day(b).localeCompare(day(a)));
+/** Which runs to look at: one backup on one host, optionally only those keyed by one day. */
+export interface Selection {
+  backup: string;
+  host: string;
+  date?: string;
 }
 
-/** Reads a manifest object. */
-export async function readManifest(client: S3Client, bucket: string, key: string): Promise<Manifest> {
+export type Warn = (message: string) => void;
+
+/** Every manifest under the prefix (or that day's), as listed, whoever wrote it. */
+export async function listManifests(client: S3Client, where: Where, date?: string): Promise<ManifestRef[]> {
+  const p = where.prefix;
+  const prefixes = date ? [`${p}daily/${date}/`, `${p}monthly/${date}/`] : [`${p}daily/`, `${p}monthly/`];
+  const refs: ManifestRef[] = [];
+  for (const prefix of prefixes) {
+    let token: string | undefined;
+    do {
+      const r = await client.send(
+        new ListObjectsV2Command({ Bucket: where.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      for (const o of r.Contents ?? []) {
+        const parts = o.Key ? parseManifestKey(p, o.Key) : undefined;
+        if (parts && o.LastModified)
+          refs.push({ ...parts, key: o.Key!, lastModified: o.LastModified, size: o.Size ?? 0 });
+      }
+      token = r.IsTruncated ? r.NextContinuationToken : undefined;
+    } while (token);
+  }
+  return refs;
+}
+
+async function readManifest(client: S3Client, bucket: string, key: string): Promise<Manifest> {
   const r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   const m = JSON.parse(await r.Body!.transformToString("utf8")) as Manifest;
-  if (m.format !== MANIFEST_FORMAT) throw new Error(`${key} is not an s3-backup manifest (${String(m.format)})`);
+  if (m?.format !== MANIFEST_FORMAT || !Array.isArray(m.objects)) throw new Error("not an s3-backup manifest");
   return m;
 }
 
-/** Manifests newest first (by finish time), read lazily. */
-export async function* manifestsNewestFirst(client: S3Client, cfg: BackupConfig, date?: string): AsyncGenerator<{ key: string; manifest: Manifest }> {
-  const keys = await manifestKeys(client, cfg, date);
-  // Keys sort by day only; within a day order by the manifest's own finish time.
-  const byDay = new Map<string, string[]>();
-  for (const k of keys) {
-    const d = k.slice(cfg.s3.prefix.length).split("/")[1];
-    byDay.set(d, [...(byDay.get(d) ?? []), k]);
-  }
-  for (const dayKeys of byDay.values()) {
-    const ms = await Promise.all(dayKeys.map(async (key) => ({ key, manifest: await readManifest(client, cfg.s3.bucket, key) })));
-    ms.sort((a, b) => b.manifest.finished_at.localeCompare(a.manifest.finished_at));
-    yield* ms;
+/** The selected manifests that pass the trust checks, newest first by LastModified, read lazily. */
+export async function* trustedManifests(
+  client: S3Client,
+  where: Where,
+  refs: ManifestRef[],
+  sel: Selection,
+  warn: Warn,
+): AsyncGenerator<{ ref: ManifestRef; manifest: Manifest }> {
+  const skip = (ref: ManifestRef, why: string) =>
+    warn(`skipping suspect manifest s3://${where.bucket}/${ref.key}: ${why}`);
+  const candidates = refs
+    .filter((r) => r.backup === sel.backup && r.host === sel.host && (!sel.date || r.day === sel.date))
+    .filter((r) => {
+      const why = listingSuspect(r);
+      if (why) skip(r, why);
+      return !why;
+    })
+    .sort((a, b) => b.lastModified.getTime() - a.lastModified.getTime());
+  for (const ref of candidates) {
+    let manifest: Manifest;
+    try {
+      manifest = await readManifest(client, where.bucket, ref.key);
+    } catch (err) {
+      // S3 errors are the caller's to report; a body that is not a manifest is just untrusted.
+      if ((err as { $metadata?: unknown }).$metadata) throw err;
+      skip(ref, (err as Error).message);
+      continue;
+    }
+    const why = contentSuspect(ref, manifest);
+    if (why) skip(ref, why);
+    else yield { ref, manifest };
   }
 }
 
-/** The newest completed object of asset `name`, with the manifest that vouches for it. */
-export async function findBackup(client: S3Client, cfg: BackupConfig, name: string, date?: string):
-  Promise<{ manifestKey: string; entry: ManifestEntry } | undefined> {
-  for await (const { key, manifest } of manifestsNewestFirst(client, cfg, date)) {
-    const entry = manifest.objects.find((o) => o.name === name && o.ok && o.key);
-    if (entry) return { manifestKey: key, entry };
+/** What the trusted manifests hold: each asset's source and the days it was backed up. */
+export type Available = Map<string, { source: string; days: Set<string> }>;
+
+/** The newest completed object of an asset, given by key-safe name or by source path / database spec. */
+export async function findAsset(
+  client: S3Client,
+  where: Where,
+  refs: ManifestRef[],
+  sel: Selection,
+  asset: string,
+  warn: Warn,
+): Promise<{ found?: { ref: ManifestRef; entry: ManifestEntry }; available: Available }> {
+  const available: Available = new Map();
+  for await (const { ref, manifest } of trustedManifests(client, where, refs, sel, warn)) {
+    const entry = manifest.objects.find((o) => (o.name === asset || o.source === asset) && o.ok && o.key);
+    if (entry) return { found: { ref, entry }, available };
+    for (const o of manifest.objects.filter((x) => x.ok)) {
+      const a = available.get(o.name) ?? { source: o.source, days: new Set<string>() };
+      available.set(o.name, a);
+      a.days.add(ref.day);
+    }
   }
-  return undefined;
+  return { available };
+}
+
+/** Lines telling the operator which hosts and backups do exist, when `sel` matched no run. */
+export function whatExists(refs: ManifestRef[], sel: Selection): string[] {
+  const uniq = (xs: string[]) => [...new Set(xs)].sort();
+  const hosts = uniq(refs.filter((r) => r.backup === sel.backup).map((r) => r.host));
+  const others = uniq(refs.filter((r) => r.host === sel.host && r.backup !== sel.backup).map((r) => r.backup));
+  const on = sel.date ? ` on ${sel.date}` : "";
+  return [
+    hosts.length > 0
+      ? `  backup "${sel.backup}" has runs${on} from host(s): ${hosts.join(", ")} (choose one with --host HOST)`
+      : `  no runs of backup "${sel.backup}"${on} from any host`,
+    ...(others.length > 0 ? [`  other backups from host ${sel.host}: ${others.join(", ")}`] : []),
+  ];
+}
+
+/** Lines listing the assets a backup holds, when `--name` matched none of them. */
+export function describeAvailable(available: Available): string[] {
+  if (available.size === 0) return [];
+  return [
+    "  available (--name takes either form):",
+    ...[...available]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, a]) => {
+        const days = [...a.days].sort().reverse();
+        return `    ${name}${a.source !== name ? ` (${a.source})` : ""}: ${days.join(", ")}`;
+      }),
+  ];
 }

@@ -16,9 +16,13 @@ commands:
   run        back up every asset and database in the config (what cron runs)
   policy     print the least-privilege IAM policy for the job's credentials
   lifecycle  print the bucket lifecycle rules; --apply puts them (operator credentials)
-  restore    --name NAME [--date YYYY-MM-DD] (--to DIR | --into-database DB) [--mysql-defaults-file FILE]
-             restore the newest (or that day's) backup of one asset or database
-  verify     [--mysql-defaults-file FILE]  restore drill: restore everything to temp places and compare
+  restore    --name NAME [--date YYYY-MM-DD] [--host HOST] (--to DIR | --into-database DB) [--mysql-defaults-file FILE]
+             restore the newest (or that day's) backup of one asset or database; NAME is the
+             asset's path (/var/www/site), its key name (var_www_site) or the database
+  verify     [--host HOST] [--work-dir DIR] [--mysql-defaults-file FILE]
+             restore drill: restore everything to temp places (archives under DIR) and compare
+
+--host reads the backups another machine made (default: the config's host).
 
 restore, verify and lifecycle --apply use the operator's credentials from the AWS chain
 (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, instance role), never the job's.
@@ -29,22 +33,49 @@ const OPTIONS: Record<string, ParseArgsConfig["options"]> = {
   policy: { config: { type: "string" } },
   lifecycle: { config: { type: "string" }, apply: { type: "boolean" } },
   restore: {
-    config: { type: "string" }, name: { type: "string" }, date: { type: "string" },
-    to: { type: "string" }, "into-database": { type: "string" }, "mysql-defaults-file": { type: "string" },
+    config: { type: "string" },
+    name: { type: "string" },
+    date: { type: "string" },
+    host: { type: "string" },
+    to: { type: "string" },
+    "into-database": { type: "string" },
+    "mysql-defaults-file": { type: "string" },
   },
-  verify: { config: { type: "string" }, "mysql-defaults-file": { type: "string" } },
+  verify: {
+    config: { type: "string" },
+    host: { type: "string" },
+    "work-dir": { type: "string" },
+    "mysql-defaults-file": { type: "string" },
+  },
 };
 
-function parse(command: string, argv: string[]): Record<string, string | boolean | undefined> {
+// A bad command or flag: the only error worth the usage text. Later ones (config, asset names)
+// name their field, and cron mails whatever is printed, so they stay one line each.
+class UsageError extends InputError {}
+
+type Flags = Record<string, string | boolean | undefined>;
+
+function parse(command: string, argv: string[]): Flags {
+  let values: Flags;
   try {
-    const { values } = parseArgs({ args: argv, options: OPTIONS[command], strict: true, allowPositionals: false }) as
-      { values: Record<string, string | boolean | undefined> };
-    if (typeof values.config !== "string") throw new InputError([`${command}: --config CONFIG.yml is required`]);
-    return values;
+    values = parseArgs({ args: argv, options: OPTIONS[command], strict: true, allowPositionals: false }).values;
   } catch (err) {
-    if (err instanceof InputError) throw err;
-    throw new InputError([`${command}: ${(err as Error).message}`]);
+    throw new UsageError([`${command}: ${(err as Error).message}`]);
   }
+  const problem = flagProblem(command, values);
+  if (problem) throw new UsageError([`${command}: ${problem}`]);
+  return values;
+}
+
+/** What is wrong with a command's flags taken together, checked before the config is read. */
+function flagProblem(command: string, v: Flags): string | undefined {
+  if (typeof v.config !== "string") return "--config CONFIG.yml is required";
+  if (command !== "restore") return undefined;
+  if (!v.name) return "--name NAME is required";
+  if (v.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(v.date as string)) return "--date must be YYYY-MM-DD";
+  if ((v.to === undefined) === (v["into-database"] === undefined))
+    return "give exactly one of --to DIR or --into-database DB";
+  return undefined;
 }
 
 /** Runs the command line; returns the exit code. */
@@ -56,22 +87,15 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     if (!command || !(command in OPTIONS)) {
-      throw new InputError([command ? `unknown command "${command}"` : "no command given"]);
+      throw new UsageError([command ? `unknown command "${command}"` : "no command given"]);
     }
     if (rest.includes("--help") || rest.includes("-h")) {
       process.stdout.write(`${USAGE}\n`);
       return EXIT.ok;
     }
     const flags = parse(command, rest);
-    let cfg;
-    try {
-      cfg = loadConfig(flags.config as string);
-    } catch (err) {
-      // A config problem: the field paths say it all, the usage text would only bury them.
-      if (!(err instanceof InputError)) throw err;
-      process.stderr.write(`s3-backup: ${err.message}\n`);
-      return exitCodeFor(err);
-    }
+    const cfg = loadConfig(flags.config as string);
+    const str = (flag: string) => flags[flag] as string | undefined;
     switch (command) {
       case "run":
         return await runBackup(cfg);
@@ -90,17 +114,29 @@ export async function main(argv: string[]): Promise<number> {
       }
       case "restore":
         return await restoreCommand(cfg, {
-          name: flags.name as string | undefined, date: flags.date as string | undefined,
-          to: flags.to as string | undefined, intoDatabase: flags["into-database"] as string | undefined,
-          mysqlDefaultsFile: flags["mysql-defaults-file"] as string | undefined,
+          name: str("name")!,
+          date: str("date"),
+          host: str("host"),
+          to: str("to"),
+          intoDatabase: str("into-database"),
+          mysqlDefaultsFile: str("mysql-defaults-file"),
         });
       default:
-        return await verifyCommand(cfg, { mysqlDefaultsFile: flags["mysql-defaults-file"] as string | undefined });
+        return await verifyCommand(cfg, {
+          host: str("host"),
+          workDir: str("work-dir"),
+          mysqlDefaultsFile: str("mysql-defaults-file"),
+        });
     }
   } catch (err) {
-    if (err instanceof InputError) {
+    if (err instanceof UsageError) {
       process.stderr.write(`s3-backup: ${err.message}\n\n${USAGE}\n`);
-    } else if ((err as { $metadata?: unknown }).$metadata || (err as { name?: string }).name === "CredentialsProviderError") {
+    } else if (err instanceof InputError) {
+      process.stderr.write(`s3-backup: ${err.message}\n`);
+    } else if (
+      (err as { $metadata?: unknown }).$metadata ||
+      (err as { name?: string }).name === "CredentialsProviderError"
+    ) {
       process.stderr.write(`s3-backup: ${describeS3Error(err).message}\n`);
     } else {
       process.stderr.write(`s3-backup: ${(err as Error).message}\n`);

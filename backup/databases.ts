@@ -14,9 +14,15 @@ export interface DatabaseDump {
 
 const SYSTEM = new Set(["information_schema", "performance_schema", "sys", "mysql"]);
 
-/** True when a config entry is a pattern (contains an unescaped % or _ in the database part). */
+/** True when a config entry is a pattern: one word with an unescaped % (`_` is literal here). */
 export function isPattern(entry: string): boolean {
   return !entry.includes(" ") && /(^|[^\\])[%]/.test(entry);
+}
+
+/** A plain entry's parts: "db t1 t2" is database db, tables t1 and t2; "db" is the whole database. */
+export function splitEntry(entry: string): { database: string; tables: string[] } {
+  const [database, ...tables] = entry.trim().split(/\s+/);
+  return { database, tables };
 }
 
 /** A database pattern as a RegExp: % any run, everything else literal, backslash escapes. */
@@ -76,7 +82,7 @@ export async function resolveDatabases(defaultsFile: string, entries: string[]):
   };
   for (const entry of entries) {
     if (!isPattern(entry)) {
-      const [database, ...tables] = entry.trim().split(/\s+/);
+      const { database, tables } = splitEntry(entry);
       add(database, tables);
       continue;
     }

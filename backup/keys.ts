@@ -41,4 +41,21 @@ export function objectKey(p: KeyParts): string {
 }
 
 /** Manifests sit beside the objects of their run, named after the backup: NAME--RANDOM.manifest.json. */
-export const MANIFEST_SUFFIX = ".manifest.json";
+export const MANIFEST_EXT = "manifest.json";
+
+export interface ManifestKeyParts {
+  cls: BackupClass;
+  day: string;
+  host: string;
+  /** The backup's name. Read up to the fixed-length RANDOM, so a name containing "--" still parses whole. */
+  backup: string;
+}
+
+const MANIFEST_KEY = /^(daily|monthly)\/(\d{4}-\d{2}-\d{2})\/([^/]+)\/([^/]+)--[A-Za-z0-9_-]{64}\.manifest\.json$/;
+
+/** The parts of a manifest key under `prefix`; undefined for any other key. */
+export function parseManifestKey(prefix: string, key: string): ManifestKeyParts | undefined {
+  if (!key.startsWith(prefix)) return undefined;
+  const m = MANIFEST_KEY.exec(key.slice(prefix.length));
+  return m ? { cls: m[1] as BackupClass, day: m[2], host: m[3], backup: m[4] } : undefined;
+}

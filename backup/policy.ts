@@ -1,4 +1,4 @@
-// The least-privilege IAM policy for the job's own credentials. Reasoning: backup/README-policy.md.
+// The least-privilege IAM policy for the job's own credentials. Reasoning: README.md, "The job's S3 credentials: least privilege".
 import type { BackupConfig } from "./config.js";
 
 export interface PolicyStatement {
@@ -33,9 +33,18 @@ export function jobPolicy(cfg: Pick<BackupConfig, "s3">): PolicyDocument {
         Sid: "NeverReadListOrDelete",
         Effect: "Deny",
         Action: [
-          "s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject", "s3:DeleteObjectVersion",
-          "s3:ListBucket", "s3:ListBucketVersions", "s3:ListBucketMultipartUploads", "s3:ListMultipartUploadParts",
-          "s3:PutObjectAcl", "s3:PutBucketPolicy", "s3:PutLifecycleConfiguration", "s3:DeleteBucket",
+          "s3:GetObject",
+          "s3:GetObjectVersion",
+          "s3:DeleteObject",
+          "s3:DeleteObjectVersion",
+          "s3:ListBucket",
+          "s3:ListBucketVersions",
+          "s3:ListBucketMultipartUploads",
+          "s3:ListMultipartUploadParts",
+          "s3:PutObjectAcl",
+          "s3:PutBucketPolicy",
+          "s3:PutLifecycleConfiguration",
+          "s3:DeleteBucket",
         ],
         Resource: [bucketArn, `${bucketArn}/*`],
       },

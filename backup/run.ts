@@ -6,8 +6,8 @@ import { jobS3Client } from "../providers/s3/client.js";
 import { describeS3Error } from "../providers/s3/errors.js";
 import { planAssets, type Asset } from "./assets.js";
 import { compressor, EXTENSION } from "./compression.js";
-import type { BackupConfig } from "./config.js";
-import { MANIFEST_SUFFIX, objectKey, randomToken, utcDay, utcMonth, type BackupClass } from "./keys.js";
+import { runRequirements, type BackupConfig } from "./config.js";
+import { MANIFEST_EXT, objectKey, utcMonth, type BackupClass } from "./keys.js";
 import { acquireLock, LockBusy } from "./lock.js";
 import { humanBytes, JobLog } from "./log.js";
 import { exitsOf, MANIFEST_FORMAT, writeManifest, type Manifest, type ManifestEntry } from "./manifest.js";
@@ -24,6 +24,9 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Runs the backup described by `cfg`; returns the exit code. */
 export async function runBackup(cfg: BackupConfig, opts: RunOptions = {}): Promise<number> {
+  // Before the lock and the log: a config without the job's keys is bad input (exit 2), not a failed run.
+  const creds = runRequirements(cfg);
+  const client = opts.client ?? jobS3Client(cfg.s3, creds);
   const log = opts.log ?? new JobLog();
   const tag = `s3-backup ${cfg.name}`;
   let release: () => void;
@@ -44,7 +47,17 @@ export async function runBackup(cfg: BackupConfig, opts: RunOptions = {}): Promi
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
   try {
-    return await runLocked(cfg, opts, log, tag, () => stopping, (c) => { current = c; });
+    return await runLocked(
+      cfg,
+      client,
+      opts.now,
+      log,
+      tag,
+      () => stopping,
+      (c) => {
+        current = c;
+      },
+    );
   } finally {
     process.off("SIGTERM", onSignal);
     process.off("SIGINT", onSignal);
@@ -54,13 +67,17 @@ export async function runBackup(cfg: BackupConfig, opts: RunOptions = {}): Promi
 }
 
 async function runLocked(
-  cfg: BackupConfig, opts: RunOptions, log: JobLog, tag: string,
-  stopping: () => string, setCurrent: (c: { kill(): void } | undefined) => void,
+  cfg: BackupConfig,
+  client: S3Client,
+  now: Date | undefined,
+  log: JobLog,
+  tag: string,
+  stopping: () => string,
+  setCurrent: (c: { kill(): void } | undefined) => void,
 ): Promise<number> {
-  const started = opts.now ?? new Date();
+  const started = now ?? new Date();
   const t0 = Date.now();
   const cls: BackupClass = lastMonthly(cfg.state_dir, cfg.name) === utcMonth(started) ? "daily" : "monthly";
-  const client = opts.client ?? jobS3Client(cfg.s3, cfg.s3);
   const plan = await planAssets(cfg);
   for (const w of plan.warnings) log.error(`${tag}: warning: ${w}`);
 
@@ -80,8 +97,10 @@ async function runLocked(
     const { entry, permanent: isPermanent } = await backupOne(asset, cfg, client, cls, started, setCurrent);
     entries.push(entry);
     if (entry.ok) {
-      log.info(`${tag}: ok ${asset.name} (${asset.source}) -> s3://${cfg.s3.bucket}/${entry.key} ` +
-        `${humanBytes(entry.bytes ?? 0)} sha256=${entry.sha256} in ${secs(entry.duration_ms)}`);
+      log.info(
+        `${tag}: ok ${asset.name} (${asset.source}) -> s3://${cfg.s3.bucket}/${entry.key} ` +
+          `${humanBytes(entry.bytes ?? 0)} sha256=${entry.sha256} in ${secs(entry.duration_ms)}`,
+      );
     } else {
       failures.push(`${asset.name}: ${entry.error}`);
       log.error(`${tag}: FAILED ${asset.name} (${asset.source}): ${entry.error}; upload aborted, no object written`);
@@ -93,11 +112,24 @@ async function runLocked(
   let manifestKey = "";
   if (!permanent) {
     const manifest: Manifest = {
-      format: MANIFEST_FORMAT, backup: cfg.name, host: cfg.host, class: cls,
-      started_at: started.toISOString(), finished_at: new Date().toISOString(), duration_ms: Date.now() - t0,
-      complete: failures.length === 0, objects: entries,
+      format: MANIFEST_FORMAT,
+      backup: cfg.name,
+      host: cfg.host,
+      class: cls,
+      started_at: started.toISOString(),
+      finished_at: new Date().toISOString(),
+      duration_ms: Date.now() - t0,
+      complete: failures.length === 0,
+      objects: entries,
     };
-    manifestKey = `${cfg.s3.prefix}${cls}/${utcDay(started)}/${cfg.host}/${cfg.name}--${randomToken()}${MANIFEST_SUFFIX}`;
+    manifestKey = objectKey({
+      prefix: cfg.s3.prefix,
+      cls,
+      date: started,
+      host: cfg.host,
+      name: cfg.name,
+      ext: MANIFEST_EXT,
+    });
     try {
       await writeManifest(client, cfg.s3.bucket, manifestKey, manifest);
     } catch (err) {
@@ -113,37 +145,70 @@ async function runLocked(
   const bytes = entries.reduce((n, e) => n + (e.bytes ?? 0), 0);
   if (failures.length === 0) {
     if (cls === "monthly") recordMonthly(cfg.state_dir, cfg.name, utcMonth(started));
-    log.info(`${tag}: ${okCount}/${total} objects backed up (${cls}), ${humanBytes(bytes)} in ${secs(Date.now() - t0)}; ` +
-      `manifest s3://${cfg.s3.bucket}/${manifestKey}`);
+    log.info(
+      `${tag}: ${okCount}/${total} objects backed up (${cls}), ${humanBytes(bytes)} in ${secs(Date.now() - t0)}; ` +
+        `manifest s3://${cfg.s3.bucket}/${manifestKey}`,
+    );
     return 0;
   }
   log.error(`${tag}: FAILED (${cls}): ${okCount}/${total} objects backed up; failed: ${failures.join("; ")}`);
-  if (manifestKey) log.info(`${tag}: ${okCount}/${total} objects backed up; manifest s3://${cfg.s3.bucket}/${manifestKey}`);
+  if (manifestKey)
+    log.info(`${tag}: ${okCount}/${total} objects backed up; manifest s3://${cfg.s3.bucket}/${manifestKey}`);
   return EXIT.failed;
 }
 
 function notAttempted(asset: Asset, cfg: BackupConfig, why: string): ManifestEntry {
-  return { name: asset.name, kind: asset.kind, source: asset.source, ok: false, compression: cfg.compression,
-    exits: [], duration_ms: 0, error: `not attempted: ${why}` };
+  return {
+    name: asset.name,
+    kind: asset.kind,
+    source: asset.source,
+    ok: false,
+    compression: cfg.compression,
+    exits: [],
+    duration_ms: 0,
+    error: `not attempted: ${why}`,
+  };
 }
 
 async function backupOne(
-  asset: Asset, cfg: BackupConfig, client: S3Client, cls: BackupClass, date: Date,
+  asset: Asset,
+  cfg: BackupConfig,
+  client: S3Client,
+  cls: BackupClass,
+  date: Date,
   setCurrent: (c: { kill(): void } | undefined) => void,
 ): Promise<{ entry: ManifestEntry; permanent: boolean }> {
   const t = Date.now();
   const key = objectKey({
-    prefix: cfg.s3.prefix, cls, date, host: cfg.host, name: asset.name,
+    prefix: cfg.s3.prefix,
+    cls,
+    date,
+    host: cfg.host,
+    name: asset.name,
     ext: `${asset.format}${EXTENSION[cfg.compression]}`,
   });
   const expected = await asset.expectedBytes();
   const producer = asset.start();
   const comp = compressor(cfg.compression);
   setCurrent(producer);
-  const out = await streamObject({ client, bucket: cfg.s3.bucket, key, producer, compression: comp, expectedBytes: expected });
+  const out = await streamObject({
+    client,
+    bucket: cfg.s3.bucket,
+    key,
+    producer,
+    compression: comp,
+    expectedBytes: expected,
+  });
   setCurrent(undefined);
-  const base = { name: asset.name, kind: asset.kind, source: asset.source, compression: cfg.compression,
-    exits: exitsOf(out.ends), duration_ms: Date.now() - t };
-  if (out.ok) return { entry: { ...base, ok: true, key: out.key, bytes: out.bytes, sha256: out.sha256 }, permanent: false };
+  const base = {
+    name: asset.name,
+    kind: asset.kind,
+    source: asset.source,
+    compression: cfg.compression,
+    exits: exitsOf(out.ends),
+    duration_ms: Date.now() - t,
+  };
+  if (out.ok)
+    return { entry: { ...base, ok: true, key: out.key, bytes: out.bytes, sha256: out.sha256 }, permanent: false };
   return { entry: { ...base, ok: false, error: out.error }, permanent: out.permanent };
 }

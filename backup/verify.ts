@@ -1,17 +1,18 @@
-// `s3-backup verify`: a restore drill over the newest manifest. Each object is restored to a
-// temporary directory or database (SHA-256 checked), compared with the live source, and removed.
-// A restore that fails makes the drill fail; differences from the live source are reported,
-// since live data may have changed since the backup.
+// `s3-backup verify`: a restore drill over the newest trusted manifest (backup/trust.ts). Each
+// object is restored to a temporary directory under --work-dir or a temporary database (SHA-256
+// checked), compared with the live source, and removed. A restore that fails makes the drill
+// fail; differences from the live source are reported, since live data may have changed since.
 import { randomBytes } from "node:crypto";
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EXIT } from "../engine/errors.js";
+import { EXIT, InputError } from "../engine/errors.js";
 import { operatorS3Client } from "../providers/s3/client.js";
 import { describeS3Error } from "../providers/s3/errors.js";
-import { manifestsNewestFirst } from "./catalog.js";
+import { listManifests, trustedManifests, whatExists } from "./catalog.js";
 import type { BackupConfig } from "./config.js";
 import type { Manifest } from "./manifest.js";
+import type { ManifestRef } from "./trust.js";
 import { adminConnArgs, ident, mysqlQuery } from "./mysql-client.js";
 import { restoreDatabase, restoreFiles } from "./restore.js";
 
@@ -22,10 +23,25 @@ export function treeDifferences(root: string, live: string): string[] {
     const a = join(root, rel);
     const b = join(live, rel);
     let sa, sb;
-    try { sa = lstatSync(a); sb = lstatSync(b); } catch { diffs.push(rel || "."); return; }
-    if ((sa.mode !== sb.mode) || sa.uid !== sb.uid || sa.gid !== sb.gid) { diffs.push(rel || "."); return; }
-    if (sa.isSymbolicLink()) { if (readlinkSync(a) !== readlinkSync(b)) diffs.push(rel); return; }
-    if (sa.isFile()) { if (sa.size !== sb.size || !readFileSync(a).equals(readFileSync(b))) diffs.push(rel); return; }
+    try {
+      sa = lstatSync(a);
+      sb = lstatSync(b);
+    } catch {
+      diffs.push(rel || ".");
+      return;
+    }
+    if (sa.mode !== sb.mode || sa.uid !== sb.uid || sa.gid !== sb.gid) {
+      diffs.push(rel || ".");
+      return;
+    }
+    if (sa.isSymbolicLink()) {
+      if (readlinkSync(a) !== readlinkSync(b)) diffs.push(rel);
+      return;
+    }
+    if (sa.isFile()) {
+      if (sa.size !== sb.size || !readFileSync(a).equals(readFileSync(b))) diffs.push(rel);
+      return;
+    }
     if (sa.isDirectory()) {
       const names = new Set([...readdirSync(a), ...readdirSync(b)]);
       for (const n of names) walk(rel ? join(rel, n) : n);
@@ -42,36 +58,66 @@ async function tableChecksums(conn: string[], db: string): Promise<Map<string, s
   return new Map(rows.map(([t, sum]) => [t.slice(t.indexOf(".") + 1), sum]));
 }
 
+export interface VerifyFlags {
+  host?: string;
+  /** Where archives are unpacked for comparison: as much free space as the largest one needs. */
+  workDir?: string;
+  mysqlDefaultsFile?: string;
+}
+
 /** The `verify` command; returns the exit code. */
-export async function verifyCommand(cfg: BackupConfig, opts: { mysqlDefaultsFile?: string }): Promise<number> {
+export async function verifyCommand(cfg: BackupConfig, opts: VerifyFlags): Promise<number> {
+  const workDir = opts.workDir ?? tmpdir();
+  if (!statSync(workDir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new InputError([`verify: --work-dir ${workDir}: not a directory`]);
+  }
   const client = operatorS3Client(cfg.s3);
   const tag = `s3-backup verify ${cfg.name}`;
-  let newest: { key: string; manifest: Manifest } | undefined;
+  const sel = { backup: cfg.name, host: opts.host ?? cfg.host };
+  const warn = (m: string) => process.stderr.write(`${tag}: warning: ${m}\n`);
+  let refs: ManifestRef[] = [];
+  let newest: { ref: ManifestRef; manifest: Manifest } | undefined;
   try {
-    for await (const m of manifestsNewestFirst(client, cfg)) { newest = m; break; }
+    refs = await listManifests(client, cfg.s3);
+    for await (const m of trustedManifests(client, cfg.s3, refs, sel, warn)) {
+      newest = m;
+      break;
+    }
   } catch (err) {
     process.stderr.write(`${tag}: ${describeS3Error(err, cfg.s3.bucket).message}\n`);
     return EXIT.failed;
   }
   if (!newest) {
-    process.stderr.write(`${tag}: FAILED: no manifest for host ${cfg.host} in s3://${cfg.s3.bucket}/${cfg.s3.prefix}\n`);
+    process.stderr.write(
+      `${tag}: FAILED: no trusted run for host ${sel.host} in s3://${cfg.s3.bucket}/${cfg.s3.prefix}\n` +
+        `${whatExists(refs, sel).join("\n")}\n`,
+    );
     return EXIT.failed;
   }
-  process.stdout.write(`${tag}: manifest s3://${cfg.s3.bucket}/${newest.key} (${newest.manifest.finished_at})\n`);
+  process.stdout.write(
+    `${tag}: run s3://${cfg.s3.bucket}/${newest.ref.key}, received by S3 at ${newest.ref.lastModified.toISOString()}\n`,
+  );
   const conn = adminConnArgs(cfg, opts.mysqlDefaultsFile);
   let failed = 0;
   for (const e of newest.manifest.objects) {
-    if (!e.ok) { failed++; process.stderr.write(`${tag}: FAILED ${e.name}: not in this backup (${e.error})\n`); continue; }
+    if (!e.ok) {
+      failed++;
+      process.stderr.write(`${tag}: FAILED ${e.name}: not in this backup (${e.error})\n`);
+      continue;
+    }
     let err: string | undefined;
     let note = "";
     try {
       if (e.kind === "files") {
-        const dir = mkdtempSync(join(tmpdir(), "s3-backup-verify-"));
+        const dir = mkdtempSync(join(workDir, "s3-backup-verify-"));
         try {
           err = await restoreFiles(client, cfg.s3.bucket, e, dir);
           if (!err) {
             const diffs = treeDifferences(join(dir, e.source), e.source);
-            note = diffs.length === 0 ? "identical to live" : `${diffs.length} path(s) differ from live (changed since?): ${diffs.slice(0, 5).join(", ")}`;
+            note =
+              diffs.length === 0
+                ? "identical to live"
+                : `${diffs.length} path(s) differ from live (changed since?): ${diffs.slice(0, 5).join(", ")}`;
           }
         } finally {
           rmSync(dir, { recursive: true, force: true });
@@ -81,10 +127,16 @@ export async function verifyCommand(cfg: BackupConfig, opts: { mysqlDefaultsFile
         try {
           err = await restoreDatabase(client, cfg.s3.bucket, e, db, conn);
           if (!err) {
-            const [restored, live] = await Promise.all([tableChecksums(conn, db), tableChecksums(conn, e.source.split(" ")[0])]);
+            const [restored, live] = await Promise.all([
+              tableChecksums(conn, db),
+              tableChecksums(conn, e.source.split(" ")[0]),
+            ]);
             const differ = [...restored].filter(([t, s]) => live.get(t) !== s).map(([t]) => t);
-            note = `${restored.size} table(s), ` +
-              (differ.length === 0 ? "checksums identical to live" : `checksums differ from live (changed since?): ${differ.join(", ")}`);
+            note =
+              `${restored.size} table(s), ` +
+              (differ.length === 0
+                ? "checksums identical to live"
+                : `checksums differ from live (changed since?): ${differ.join(", ")}`);
           }
         } finally {
           await mysqlQuery(conn, `DROP DATABASE IF EXISTS ${ident(db)}`).catch(() => undefined);
@@ -93,9 +145,13 @@ export async function verifyCommand(cfg: BackupConfig, opts: { mysqlDefaultsFile
     } catch (x) {
       err = (x as { $metadata?: unknown }).$metadata ? describeS3Error(x, cfg.s3.bucket).message : (x as Error).message;
     }
-    if (err) { failed++; process.stderr.write(`${tag}: FAILED ${e.name}: ${err}\n`); }
-    else process.stdout.write(`${tag}: ok ${e.name}: restored, sha256 verified, ${note}\n`);
+    if (err) {
+      failed++;
+      process.stderr.write(`${tag}: FAILED ${e.name}: ${err}\n`);
+    } else process.stdout.write(`${tag}: ok ${e.name}: restored, sha256 verified, ${note}\n`);
   }
-  process.stdout.write(`${tag}: ${newest.manifest.objects.length - failed}/${newest.manifest.objects.length} restored\n`);
+  process.stdout.write(
+    `${tag}: ${newest.manifest.objects.length - failed}/${newest.manifest.objects.length} restored\n`,
+  );
   return failed === 0 ? EXIT.ok : EXIT.failed;
 }

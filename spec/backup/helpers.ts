@@ -1,11 +1,14 @@
 // Shared by the backup specs: configs in temp dirs, the CLI as a child process, bucket reads.
-import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
+import { randomToken } from "../../backup/keys.js";
+import type { Manifest, ManifestEntry } from "../../backup/manifest.js";
 import { S3RVER_CLIENT_PRELOAD, testS3Client, type S3Info } from "../support/s3-server.js";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -16,11 +19,27 @@ export function tempDir(label = "s3b-test-"): string {
 }
 
 /** A job config for the shared s3rver; `extra` overrides top-level settings, `s3` the s3 block. */
-export function jobConfig(info: S3Info, bucket: string, extra: Record<string, unknown> = {}, s3: Record<string, unknown> = {}) {
+export function jobConfig(
+  info: S3Info,
+  bucket: string,
+  extra: Record<string, unknown> = {},
+  s3: Record<string, unknown> = {},
+) {
   return {
-    name: "shop", host: "web1", state_dir: tempDir("s3b-state-"), compression: "zstd",
-    s3: { bucket, region: info.region, endpoint: info.endpoint, force_path_style: true,
-      access_key_id: info.accessKeyId, secret_access_key: info.secretAccessKey, prefix: "backups/", ...s3 },
+    name: "shop",
+    host: "web1",
+    state_dir: tempDir("s3b-state-"),
+    compression: "zstd",
+    s3: {
+      bucket,
+      region: info.region,
+      endpoint: info.endpoint,
+      force_path_style: true,
+      access_key_id: info.accessKeyId,
+      secret_access_key: info.secretAccessKey,
+      prefix: "backups/",
+      ...s3,
+    },
     ...extra,
   };
 }
@@ -32,22 +51,40 @@ export function writeConfig(config: object): string {
   return path;
 }
 
-export interface CliResult { code: number | null; stdout: string; stderr: string; pid: number }
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  pid: number;
+}
 
 /** Runs `s3-backup ARGS` as a child process (built dist/), with the s3rver client preload. */
-export function runCli(args: string[], opts: { env?: Record<string, string>; onSpawn?: (pid: number) => void } = {}): Promise<CliResult> {
-  if (!existsSync(join(ROOT, "dist/backup/cli.js"))) throw new Error("dist/ is missing: run `npx tsc -p tsconfig.json` first");
+export function runCli(
+  args: string[],
+  opts: { env?: Record<string, string>; onSpawn?: (pid: number) => void } = {},
+): Promise<CliResult> {
+  if (!existsSync(join(ROOT, "dist/backup/cli.js")))
+    throw new Error("dist/ is missing: run `npx tsc -p tsconfig.json` first");
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", S3RVER_CLIENT_PRELOAD, CLI, ...args], {
       cwd: ROOT,
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", S3_BACKUP_NO_SYSLOG: "1", ...opts.env },
+      env: {
+        ...process.env,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+        S3_BACKUP_NO_SYSLOG: "1",
+        ...opts.env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     opts.onSpawn?.(child.pid!);
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (b: Buffer) => { stdout += b.toString(); });
-    child.stderr.on("data", (b: Buffer) => { stderr += b.toString(); });
+    child.stdout.on("data", (b: Buffer) => {
+      stdout += b.toString();
+    });
+    child.stderr.on("data", (b: Buffer) => {
+      stderr += b.toString();
+    });
     child.once("error", reject);
     child.once("close", (code) => resolve({ code, stdout, stderr, pid: child.pid! }));
   });
@@ -71,7 +108,8 @@ export async function getObject(info: S3Info, bucket: string, key: string): Prom
 /** A directory holding fake programs, to put first on PATH for one child process. */
 export function fakeBin(programs: Record<string, string>): string {
   const dir = tempDir("s3b-bin-");
-  for (const [name, script] of Object.entries(programs)) writeFileSync(join(dir, name), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+  for (const [name, script] of Object.entries(programs))
+    writeFileSync(join(dir, name), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
   return dir;
 }
 
@@ -80,4 +118,61 @@ export function cnf(lines: string[]): string {
   const path = join(tempDir("s3b-cnf-"), ".my.cnf");
   writeFileSync(path, `[client]\n${lines.join("\n")}\n`, { mode: 0o600 });
   return path;
+}
+
+export interface PlantedObject {
+  name: string;
+  kind: ManifestEntry["kind"];
+  source: string;
+  /** Stored uncompressed. */
+  body: Buffer;
+  /** What the manifest claims; the body's real SHA-256 unless given. */
+  sha256?: string;
+}
+
+/**
+ * Writes objects and a manifest vouching for them, as a compromised host could with the job's
+ * key (PutObject under daily/ is all it needs). S3 sets their LastModified to now, whatever the
+ * key's day or the manifest's finished_at claim. Returns the manifest's key.
+ */
+export async function plantRun(
+  info: S3Info,
+  bucket: string,
+  run: { day: string; finishedAt: string; backup?: string; host?: string; objects: PlantedObject[] },
+): Promise<string> {
+  const client = testS3Client(info);
+  const [backup, host] = [run.backup ?? "shop", run.host ?? "web1"];
+  const folder = `backups/daily/${run.day}/${host}/`;
+  const objects: ManifestEntry[] = [];
+  for (const o of run.objects) {
+    const key = `${folder}${o.name}--${randomToken()}.${o.kind === "files" ? "tar" : "sql"}`;
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: o.body }));
+    const sha256 = o.sha256 ?? createHash("sha256").update(o.body).digest("hex");
+    objects.push({
+      name: o.name,
+      kind: o.kind,
+      source: o.source,
+      ok: true,
+      key,
+      bytes: o.body.length,
+      sha256,
+      compression: "none",
+      exits: [],
+      duration_ms: 1,
+    });
+  }
+  const manifest: Manifest = {
+    format: "s3-backup-manifest/1",
+    backup,
+    host,
+    class: "daily",
+    started_at: run.finishedAt,
+    finished_at: run.finishedAt,
+    duration_ms: 1,
+    complete: true,
+    objects,
+  };
+  const key = `${folder}${backup}--${randomToken()}.manifest.json`;
+  await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(manifest) }));
+  return key;
 }
