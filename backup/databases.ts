@@ -3,6 +3,7 @@
 // exactly as mysql_user grants the same entry (providers/mysql/privileges.ts databasePattern).
 import { createConnection } from "mysql2/promise";
 import { endpointOf } from "../providers/mysql/connection.js";
+import { isPattern, patternToRegExp, splitEntry } from "./database-entries.js";
 import { readMyCnf } from "./mycnf.js";
 
 export interface DatabaseDump {
@@ -13,29 +14,6 @@ export interface DatabaseDump {
 }
 
 const SYSTEM = new Set(["information_schema", "performance_schema", "sys", "mysql"]);
-
-/** True when a config entry is a pattern: one word with an unescaped % (`_` is literal here). */
-export function isPattern(entry: string): boolean {
-  return !entry.includes(" ") && /(^|[^\\])[%]/.test(entry);
-}
-
-/** A plain entry's parts: "db t1 t2" is database db, tables t1 and t2; "db" is the whole database. */
-export function splitEntry(entry: string): { database: string; tables: string[] } {
-  const [database, ...tables] = entry.trim().split(/\s+/);
-  return { database, tables };
-}
-
-/** A database pattern as a RegExp: % any run, everything else literal, backslash escapes. */
-export function patternToRegExp(pattern: string): RegExp {
-  let re = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === "\\" && i + 1 < pattern.length) re += pattern[++i].replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    else if (c === "%") re += ".*";
-    else re += c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  }
-  return new RegExp(`^${re}$`, "s");
-}
 
 export interface Resolution {
   dumps: DatabaseDump[];

@@ -1,4 +1,5 @@
 // s3_file_backup: the seed's file backup; expands into the primitives of resources/backup/common.ts.
+import { nameClashes } from "../backup/names.js";
 import { defineComposite } from "../engine/resource.js";
 import { absolutePath } from "../engine/schema/fragments.js";
 import { backupName, commonProperties, expandBackup, homeProblems, type CommonProps } from "./backup/common.js";
@@ -20,7 +21,10 @@ export const s3FileBackup = defineComposite<Props>({
   description: "A scheduled backup of files and directories to S3: user, config, script and cron job.",
   schema,
   nameSchema: backupName,
-  check: (props, action, name) => (action === "create" ? homeProblems(name, props, props.assets) : []),
+  check: (props, action, name) =>
+    action === "create"
+      ? [...homeProblems(name, props, props.assets), ...nameClashes(props.assets).map((p) => `properties/assets: ${p}`)]
+      : [],
   expand: (name, props, action) =>
     expandBackup("s3_file_backup", name, props, action, { config: { assets: props.assets }, extra: [] }),
 });

@@ -1,6 +1,7 @@
 // s3_mysql_backup: the seed's MySQL backup. Besides the common pieces it creates a database
 // account with only the privileges a dump needs, and the .my.cnf through which the job uses it.
 import { join } from "node:path";
+import { databaseNameClashes } from "../backup/names.js";
 import { endpointOf, type Endpoint } from "../providers/mysql/connection.js";
 import { defineComposite, type Declaration } from "../engine/resource.js";
 import { absolutePath, secret } from "../engine/schema/fragments.js";
@@ -80,6 +81,8 @@ export const s3MysqlBackup = defineComposite<Props>({
   nameSchema: backupName,
   check(props, action, name) {
     if (action === "remove") return [];
+    const clashes = databaseNameClashes(props.databases).map((p) => `properties/databases: ${p}`);
+    if (clashes.length) return clashes;
     const dump = endpointOf(props.mysql.connection ?? props.mysql.admin ?? {});
     // Over TCP the server sees this machine's address, so an account at "localhost" cannot log in.
     if (dump.host && !isLoopback(dump.host) && props.mysql.host === "localhost") {

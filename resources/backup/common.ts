@@ -3,6 +3,7 @@
 import { PROJECT_ROOT } from "../../engine/paths.js";
 import type { Action, Declaration } from "../../engine/resource.js";
 import { accountName, absolutePath, cronField, secret } from "../../engine/schema/fragments.js";
+import { hostname } from "node:os";
 import { join } from "node:path";
 
 /** A backup's name: it lands in file names, object keys and the default user name. */
@@ -135,7 +136,9 @@ export function expandBackup(
   });
   const config = {
     name,
-    host: p.host,
+    // Written out, so the series of keys does not split if the machine is renamed later, and an
+    // operator restoring elsewhere can read which host to ask for.
+    host: p.host ?? hostname(),
     state_dir: l.home,
     compression: p.compression,
     s3: p.s3,

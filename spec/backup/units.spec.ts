@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, inject, test } from "vitest";
-import { patternToRegExp } from "../../backup/databases.js";
+import { patternToRegExp } from "../../backup/database-entries.js";
 import { objectKey, randomToken } from "../../backup/keys.js";
 import { partPlan } from "../../backup/upload.js";
 import { createBucket } from "../support/s3-server.js";
@@ -53,19 +53,24 @@ describe("command line and config", () => {
 
   test("invalid YAML exits 2 without quoting the line (it may hold the secret)", async () => {
     const path = join(tempDir(), "config.yml");
-    writeFileSync(path, "name: shop\ns3:\n  secret_access_key: \"unterminated-TOPSECRET\n", { mode: 0o600 });
+    writeFileSync(path, 'name: shop\ns3:\n  secret_access_key: "unterminated-TOPSECRET\n', { mode: 0o600 });
     const r = await runCli(["run", "--config", path]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/invalid YAML/);
     expect(r.stderr).not.toContain("TOPSECRET");
   });
 
-  test.each([[["--help"], 0], [["frobnicate"], 2], [["run", "--config", "x.yml", "--bogus"], 2], [["run"], 2], [[], 2]])(
-    "s3-backup %j exits %i with usage", async (args, code) => {
-      const r = await runCli(args);
-      expect(r.code).toBe(code);
-      expect(code === 0 ? r.stdout : r.stderr).toContain("usage: s3-backup");
-    });
+  test.each([
+    [["--help"], 0],
+    [["frobnicate"], 2],
+    [["run", "--config", "x.yml", "--bogus"], 2],
+    [["run"], 2],
+    [[], 2],
+  ])("s3-backup %j exits %i with usage", async (args, code) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(code);
+    expect(code === 0 ? r.stdout : r.stderr).toContain("usage: s3-backup");
+  });
 });
 
 describe("lock", () => {
@@ -88,9 +93,22 @@ describe("lock", () => {
 });
 
 // IAM grammar: the policy elements and value shapes of the IAM JSON policy reference.
-const S3_ACTIONS = new Set(["s3:PutObject", "s3:AbortMultipartUpload", "s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject",
-  "s3:DeleteObjectVersion", "s3:ListBucket", "s3:ListBucketVersions", "s3:ListBucketMultipartUploads", "s3:ListMultipartUploadParts",
-  "s3:PutObjectAcl", "s3:PutBucketPolicy", "s3:PutLifecycleConfiguration", "s3:DeleteBucket"]);
+const S3_ACTIONS = new Set([
+  "s3:PutObject",
+  "s3:AbortMultipartUpload",
+  "s3:GetObject",
+  "s3:GetObjectVersion",
+  "s3:DeleteObject",
+  "s3:DeleteObjectVersion",
+  "s3:ListBucket",
+  "s3:ListBucketVersions",
+  "s3:ListBucketMultipartUploads",
+  "s3:ListMultipartUploadParts",
+  "s3:PutObjectAcl",
+  "s3:PutBucketPolicy",
+  "s3:PutLifecycleConfiguration",
+  "s3:DeleteBucket",
+]);
 function iamGrammarProblems(doc: Record<string, unknown>): string[] {
   const p: string[] = [];
   if (doc.Version !== "2012-10-17") p.push("Version");
@@ -99,11 +117,17 @@ function iamGrammarProblems(doc: Record<string, unknown>): string[] {
   if (!Array.isArray(sts) || sts.length === 0) return [...p, "Statement"];
   const sids = new Set<string>();
   for (const s of sts) {
-    for (const k of Object.keys(s)) if (!["Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition"].includes(k)) p.push(`unknown ${k}`);
-    if (typeof s.Sid === "string") { if (!/^[A-Za-z0-9]+$/.test(s.Sid) || sids.has(s.Sid)) p.push(`Sid ${s.Sid}`); sids.add(s.Sid); }
+    for (const k of Object.keys(s))
+      if (!["Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition"].includes(k))
+        p.push(`unknown ${k}`);
+    if (typeof s.Sid === "string") {
+      if (!/^[A-Za-z0-9]+$/.test(s.Sid) || sids.has(s.Sid)) p.push(`Sid ${s.Sid}`);
+      sids.add(s.Sid);
+    }
     if (s.Effect !== "Allow" && s.Effect !== "Deny") p.push("Effect");
     for (const a of s.Action as string[]) if (!S3_ACTIONS.has(a)) p.push(`Action ${a}`);
-    for (const r of s.Resource as string[]) if (!/^arn:aws:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(r)) p.push(`Resource ${r}`);
+    for (const r of s.Resource as string[])
+      if (!/^arn:aws:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(r)) p.push(`Resource ${r}`);
   }
   return p;
 }
@@ -116,15 +140,29 @@ describe("policy and lifecycle (a local endpoint cannot enforce IAM policies or 
     const doc = JSON.parse(r.stdout);
     expect(iamGrammarProblems(doc)).toEqual([]);
     const allow = doc.Statement.filter((s: { Effect: string }) => s.Effect === "Allow");
-    expect(allow.flatMap((s: { Action: string[] }) => s.Action).sort()).toEqual(["s3:AbortMultipartUpload", "s3:PutObject"]);
-    expect(allow.flatMap((s: { Resource: string[] }) => s.Resource).sort())
-      .toEqual(["arn:aws:s3:::my-backups/shop/daily/*", "arn:aws:s3:::my-backups/shop/monthly/*"]);
-    const denied = doc.Statement.filter((s: { Effect: string }) => s.Effect === "Deny").flatMap((s: { Action: string[] }) => s.Action);
+    expect(allow.flatMap((s: { Action: string[] }) => s.Action).sort()).toEqual([
+      "s3:AbortMultipartUpload",
+      "s3:PutObject",
+    ]);
+    expect(allow.flatMap((s: { Resource: string[] }) => s.Resource).sort()).toEqual([
+      "arn:aws:s3:::my-backups/shop/daily/*",
+      "arn:aws:s3:::my-backups/shop/monthly/*",
+    ]);
+    const denied = doc.Statement.filter((s: { Effect: string }) => s.Effect === "Deny").flatMap(
+      (s: { Action: string[] }) => s.Action,
+    );
     for (const a of ["s3:GetObject", "s3:ListBucket", "s3:DeleteObject"]) expect(denied).toContain(a);
   });
 
   test("lifecycle: type-checks as PutBucketLifecycleConfigurationCommandInput, serializes through the SDK, prefixes do not overlap", async () => {
-    const cfg = writeConfig(jobConfig(s3, "my-backups", { assets: ["/etc"], retention: { daily_days: 9, monthly_days: 400 } }, { prefix: "shop/" }));
+    const cfg = writeConfig(
+      jobConfig(
+        s3,
+        "my-backups",
+        { assets: ["/etc"], retention: { daily_days: 9, monthly_days: 400 } },
+        { prefix: "shop/" },
+      ),
+    );
     const r = await runCli(["lifecycle", "--config", cfg]);
     expect(r.code).toBe(0);
     const config = JSON.parse(r.stdout);
@@ -132,21 +170,42 @@ describe("policy and lifecycle (a local endpoint cannot enforce IAM policies or 
     // Compile-time: the printed JSON, as a literal, against the SDK's input type.
     const dir = tempDir("s3b-tsc-");
     const file = join(dir, "check.ts");
-    writeFileSync(file, `import type { PutBucketLifecycleConfigurationCommandInput } from "${join(ROOT, "node_modules/@aws-sdk/client-s3/dist-types/index.js")}";\n` +
-      `export const input: PutBucketLifecycleConfigurationCommandInput = { Bucket: "my-backups", LifecycleConfiguration: ${r.stdout} };\n`);
-    const tsc = spawnSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "--noEmit", "--strict", "--skipLibCheck",
-      "--module", "NodeNext", "--moduleResolution", "NodeNext", "--exactOptionalPropertyTypes", file], { encoding: "utf8" });
+    writeFileSync(
+      file,
+      `import type { PutBucketLifecycleConfigurationCommandInput } from "${join(ROOT, "node_modules/@aws-sdk/client-s3/dist-types/index.js")}";\n` +
+        `export const input: PutBucketLifecycleConfigurationCommandInput = { Bucket: "my-backups", LifecycleConfiguration: ${r.stdout} };\n`,
+    );
+    const tsc = spawnSync(
+      process.execPath,
+      [
+        join(ROOT, "node_modules/typescript/bin/tsc"),
+        "--noEmit",
+        "--strict",
+        "--skipLibCheck",
+        "--module",
+        "NodeNext",
+        "--moduleResolution",
+        "NodeNext",
+        "--exactOptionalPropertyTypes",
+        file,
+      ],
+      { encoding: "utf8" },
+    );
     expect(tsc.stdout + tsc.stderr).toBe("");
 
     // Run-time: the SDK serializes it to the XML API body without complaint.
     let body = "";
     const client = new S3Client({ region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "y" } });
-    client.middlewareStack.add((() => async (args: { request: { body: string } }) => {
-      body = args.request.body;
-      throw new Error("captured");
-    }) as never, { step: "finalizeRequest", name: "capture" });
-    await expect(client.send(new PutBucketLifecycleConfigurationCommand({ Bucket: "my-backups", LifecycleConfiguration: config })))
-      .rejects.toThrow("captured");
+    client.middlewareStack.add(
+      (() => async (args: { request: { body: string } }) => {
+        body = args.request.body;
+        throw new Error("captured");
+      }) as never,
+      { step: "finalizeRequest", name: "capture" },
+    );
+    await expect(
+      client.send(new PutBucketLifecycleConfigurationCommand({ Bucket: "my-backups", LifecycleConfiguration: config })),
+    ).rejects.toThrow("captured");
     expect(body).toContain("<Prefix>shop/daily/</Prefix>");
     expect(body).toContain("<Days>9</Days>");
     expect(body).toContain("<Days>400</Days>");

@@ -54,6 +54,16 @@ describe("backup resource validation", () => {
       (d) => (d.run_list[1].properties.mysql.admin = { host: "db.example.net", port: 3306 }),
       "run_list/1 (s3_mysql_backup[shop]) properties/mysql/host: the dump connects over TCP to db.example.net:3306, where the account 'backup_shop'@'localhost' cannot log in",
     ],
+    [
+      "two assets that would share a name in object keys",
+      (d) => (d.run_list[0].properties.assets = ["/var/www", "/var_www"]),
+      'run_list/0 (s3_file_backup[site]) properties/assets: assets "/var/www" and "/var_www" would share the name "var_www" in object keys',
+    ],
+    [
+      "two databases that would share a name in object keys",
+      (d) => (d.run_list[1].properties.databases = ["shop orders", "shop_orders"]),
+      'run_list/1 (s3_mysql_backup[shop]) properties/databases: databases "shop orders" and "shop_orders" would share the name "shop_orders" in object keys',
+    ],
   ];
   for (const [what, spoil, message] of cases) {
     it(`refuses ${what} with its path, and touches nothing`, async () => {
