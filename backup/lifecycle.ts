@@ -3,8 +3,11 @@
 // Two rules with disjoint prefixes: S3 resolves overlapping expirations by silently keeping the
 // shorter one, which would delete monthlies after a week.
 import {
-  GetBucketLifecycleConfigurationCommand, PutBucketLifecycleConfigurationCommand,
-  type BucketLifecycleConfiguration, type LifecycleRule, type S3Client,
+  GetBucketLifecycleConfigurationCommand,
+  PutBucketLifecycleConfigurationCommand,
+  type BucketLifecycleConfiguration,
+  type LifecycleRule,
+  type S3Client,
 } from "@aws-sdk/client-s3";
 import type { BackupConfig } from "./config.js";
 
@@ -26,7 +29,11 @@ export function lifecycleRules(cfg: Pick<BackupConfig, "name" | "s3" | "retentio
 }
 
 /** The whole configuration to put: the bucket's other rules kept, this job's replaced. */
-export function mergeRules(existing: LifecycleRule[], ours: LifecycleRule[], name: string): BucketLifecycleConfiguration {
+export function mergeRules(
+  existing: LifecycleRule[],
+  ours: LifecycleRule[],
+  name: string,
+): BucketLifecycleConfiguration {
   const others = existing.filter((r) => !(r.ID ?? "").startsWith(ruleIdPrefix(name)));
   return { Rules: [...others, ...ours] };
 }
@@ -40,6 +47,8 @@ export async function applyLifecycle(client: S3Client, cfg: BackupConfig): Promi
     if ((err as { name?: string }).name !== "NoSuchLifecycleConfiguration") throw err;
   }
   const config = mergeRules(existing, lifecycleRules(cfg), cfg.name);
-  await client.send(new PutBucketLifecycleConfigurationCommand({ Bucket: cfg.s3.bucket, LifecycleConfiguration: config }));
+  await client.send(
+    new PutBucketLifecycleConfigurationCommand({ Bucket: cfg.s3.bucket, LifecycleConfiguration: config }),
+  );
   return config;
 }

@@ -25,15 +25,29 @@ export function acquireLock(stateDir: string, name: string): () => void {
       const fd = openSync(path, "wx", 0o600);
       writeSync(fd, `${process.pid}\n`);
       closeSync(fd);
-      return () => { try { unlinkSync(path); } catch { /* already gone */ } };
+      return () => {
+        try {
+          unlinkSync(path);
+        } catch {
+          /* already gone */
+        }
+      };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
       let pid = NaN;
-      try { pid = Number.parseInt(readFileSync(path, "utf8"), 10); } catch { /* vanished: retry */ }
+      try {
+        pid = Number.parseInt(readFileSync(path, "utf8"), 10);
+      } catch {
+        /* vanished: retry */
+      }
       if (Number.isFinite(pid) && pid !== process.pid && alive(pid)) {
         throw new LockBusy(`another run of backup "${name}" is in progress (pid ${pid}, lock ${path}); not starting`);
       }
-      try { unlinkSync(path); } catch { /* raced with its owner's release */ }
+      try {
+        unlinkSync(path);
+      } catch {
+        /* raced with its owner's release */
+      }
     }
   }
   throw new LockBusy(`could not take the lock ${path}`);

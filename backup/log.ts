@@ -28,9 +28,15 @@ export class JobLog {
     if (!this.useSyslog) return;
     let p = this.syslog.get(priority);
     if (!p) {
-      p = spawn("logger", ["-t", TAG, "--id", String(process.pid), "-p", priority], { stdio: ["pipe", "ignore", "ignore"] });
-      p.on("error", () => { /* no logger: stdout/stderr still have it */ });
-      p.stdin?.on("error", () => { /* logger gone */ });
+      p = spawn("logger", ["-t", TAG, "--id", String(process.pid), "-p", priority], {
+        stdio: ["pipe", "ignore", "ignore"],
+      });
+      p.on("error", () => {
+        /* no logger: stdout/stderr still have it */
+      });
+      p.stdin?.on("error", () => {
+        /* logger gone */
+      });
       this.syslog.set(priority, p);
     }
     p.stdin?.write(`${line}\n`);
@@ -38,11 +44,16 @@ export class JobLog {
 
   /** Flushes syslog writers; call before exiting. */
   async close(): Promise<void> {
-    await Promise.all([...this.syslog.values()].map((p) => new Promise<void>((resolve) => {
-      if (p.exitCode !== null || !p.stdin) return resolve();
-      p.once("close", () => resolve());
-      p.stdin.end();
-    })));
+    await Promise.all(
+      [...this.syslog.values()].map(
+        (p) =>
+          new Promise<void>((resolve) => {
+            if (p.exitCode !== null || !p.stdin) return resolve();
+            p.once("close", () => resolve());
+            p.stdin.end();
+          }),
+      ),
+    );
   }
 }
 
@@ -51,6 +62,9 @@ export function humanBytes(n: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
   let i = 0;
   let v = n;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
   return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
 }

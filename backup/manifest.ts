@@ -44,7 +44,12 @@ export function exitsOf(ends: StageEnd[]): ManifestEntry["exits"] {
 
 /** Uploads the manifest at `key`. */
 export async function writeManifest(client: S3Client, bucket: string, key: string, m: Manifest): Promise<void> {
-  await client.send(new PutObjectCommand({
-    Bucket: bucket, Key: key, Body: `${JSON.stringify(m, null, 2)}\n`, ContentType: "application/json",
-  }));
+  await client.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Body: `${JSON.stringify(m, null, 2)}\n`,
+      ContentType: "application/json",
+    }),
+  );
 }

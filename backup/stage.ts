@@ -43,12 +43,27 @@ export interface Producer {
 /** A spawned program whose stdout is the data. */
 export function producerOf(child: ChildProcess, what: string): Producer {
   const ended = childEnded(child, what);
-  return { stdout: child.stdout as Readable, ended, kill: () => { if (child.exitCode === null) child.kill("SIGTERM"); } };
+  return {
+    stdout: child.stdout as Readable,
+    ended,
+    kill: () => {
+      if (child.exitCode === null) child.kill("SIGTERM");
+    },
+  };
 }
 
 /** A spawned filter (stdin -> stdout) as one Duplex stream. */
-export function duplexOf(child: ChildProcess, what: string): { stream: Duplex; ended: Promise<StageEnd>; kill(): void } {
+export function duplexOf(
+  child: ChildProcess,
+  what: string,
+): { stream: Duplex; ended: Promise<StageEnd>; kill(): void } {
   const ended = childEnded(child, what);
   const stream = Duplex.from({ writable: child.stdin!, readable: child.stdout! });
-  return { stream, ended, kill: () => { if (child.exitCode === null) child.kill("SIGTERM"); } };
+  return {
+    stream,
+    ended,
+    kill: () => {
+      if (child.exitCode === null) child.kill("SIGTERM");
+    },
+  };
 }

@@ -33,7 +33,12 @@ export function partPlan(expectedBytes?: number): { partSize: number; queueSize:
 
 class ProducerFailed extends Error {
   constructor(readonly ends: StageEnd[]) {
-    super(ends.filter((e) => !e.ok).map(describeEnd).join("; "));
+    super(
+      ends
+        .filter((e) => !e.ok)
+        .map(describeEnd)
+        .join("; "),
+    );
   }
 }
 
@@ -78,15 +83,21 @@ export async function streamObject(req: StreamRequest): Promise<StreamOutcome> {
   const { producer, compression } = req;
   const gate = new CommitGate([producer.ended, compression.ended]);
   let pipeError: Error | undefined;
-  pipeline(producer.stdout, compression.stream, gate, (err) => { if (err) pipeError = err; });
+  pipeline(producer.stdout, compression.stream, gate, (err) => {
+    if (err) pipeError = err;
+  });
   const { partSize, queueSize } = partPlan(req.expectedBytes);
   const upload = new Upload({
     client: req.client,
     params: { Bucket: req.bucket, Key: req.key, Body: gate, ContentType: "application/octet-stream" },
-    partSize, queueSize, leavePartsOnError: false,
+    partSize,
+    queueSize,
+    leavePartsOnError: false,
   });
   let parts = 0;
-  upload.on("httpUploadProgress", (p) => { if (p.part) parts = Math.max(parts, p.part); });
+  upload.on("httpUploadProgress", (p) => {
+    if (p.part) parts = Math.max(parts, p.part);
+  });
   try {
     await upload.done();
     const ends = await Promise.all([producer.ended, compression.ended]);

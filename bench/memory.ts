@@ -32,7 +32,9 @@ function children(pid: number): { pid: number; comm: string }[] {
       const stat = readFileSync(`/proc/${d}/stat`, "utf8");
       const m = /^\d+ \((.*)\) \S+ (\d+)/.exec(stat);
       if (m && Number(m[2]) === pid) out.push({ pid: Number(d), comm: m[1] });
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   return out;
 }
@@ -59,8 +61,10 @@ export async function measureMemory(s3: S3Info, bytes = 2 ** 30): Promise<Memory
   clearInterval(timer);
   const mib = (k: number) => Math.round(k / 1024);
   return {
-    bytes, seconds: (Date.now() - t0) / 1000, exitCode: r.code, jobPeakMiB: mib(jobPeak),
+    bytes,
+    seconds: (Date.now() - t0) / 1000,
+    exitCode: r.code,
+    jobPeakMiB: mib(jobPeak),
     childPeakMiB: Object.fromEntries(Object.entries(childPeak).map(([k, v]) => [k, mib(v)])),
   };
 }
-

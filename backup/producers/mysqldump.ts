@@ -8,13 +8,20 @@ import { producerOf, type Producer } from "../stage.js";
 export function mysqldumpArgs(defaultsFile: string, database: string, tables: string[]): string[] {
   return [
     `--defaults-file=${defaultsFile}`,
-    "--single-transaction", "--routines", "--events", "--triggers", "--hex-blob",
-    database, ...tables,
+    "--single-transaction",
+    "--routines",
+    "--events",
+    "--triggers",
+    "--hex-blob",
+    database,
+    ...tables,
   ];
 }
 
 /** Starts mysqldump; its stdout is the SQL dump. */
 export function mysqldumpProducer(defaultsFile: string, database: string, tables: string[]): Producer {
-  const child = spawn("mysqldump", mysqldumpArgs(defaultsFile, database, tables), { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("mysqldump", mysqldumpArgs(defaultsFile, database, tables), {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   return producerOf(child, "mysqldump");
 }

@@ -21,7 +21,9 @@ export function estimatePathBytes(path: string): Promise<number | undefined> {
   return new Promise((resolve) => {
     const child = spawn("du", ["-s", "-b", path], { stdio: ["ignore", "pipe", "ignore"] });
     let out = "";
-    child.stdout.on("data", (b: Buffer) => { out += b.toString(); });
+    child.stdout.on("data", (b: Buffer) => {
+      out += b.toString();
+    });
     child.once("error", () => resolve(undefined));
     child.once("close", () => {
       const n = Number.parseInt(out, 10);

@@ -2,8 +2,15 @@
 // next asset either) from transient ones. Never includes credentials: only codes, bucket, key.
 
 const PERMANENT = new Set([
-  "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "NoSuchBucket", "AllAccessDisabled",
-  "InvalidBucketName", "PermanentRedirect", "AuthorizationHeaderMalformed", "AccountProblem",
+  "AccessDenied",
+  "InvalidAccessKeyId",
+  "SignatureDoesNotMatch",
+  "NoSuchBucket",
+  "AllAccessDisabled",
+  "InvalidBucketName",
+  "PermanentRedirect",
+  "AuthorizationHeaderMalformed",
+  "AccountProblem",
   "CredentialsProviderError",
 ]);
 
@@ -13,7 +20,8 @@ const HINTS: Record<string, string> = {
   AccessDenied: "the credentials are not allowed to do this (check the IAM policy)",
   NoSuchBucket: "the bucket does not exist",
   PermanentRedirect: "the bucket is in another region",
-  CredentialsProviderError: "no operator credentials found in the AWS chain (AWS_ACCESS_KEY_ID/AWS_PROFILE/instance role)",
+  CredentialsProviderError:
+    "no operator credentials found in the AWS chain (AWS_ACCESS_KEY_ID/AWS_PROFILE/instance role)",
 };
 
 export interface S3Failure {
@@ -24,8 +32,13 @@ export interface S3Failure {
 
 /** Describes an error thrown by an S3 call in one line. */
 export function describeS3Error(err: unknown, bucket?: string): S3Failure {
-  const e = err as { name?: string; Code?: string; message?: string; code?: string;
-    $metadata?: { httpStatusCode?: number } };
+  const e = err as {
+    name?: string;
+    Code?: string;
+    message?: string;
+    code?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
   const code = e?.Code ?? e?.name ?? "Error";
   const status = e?.$metadata?.httpStatusCode;
   if (e?.code === "ECONNREFUSED" || e?.code === "ENOTFOUND" || /ECONNREFUSED|ENOTFOUND/.test(String(e?.message))) {

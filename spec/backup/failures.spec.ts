@@ -24,45 +24,54 @@ describe("failing producers", () => {
   test.each([
     ["small (would be a single PutObject)", 100_000],
     ["large (multipart, several parts sent before the failure)", 30 * 1024 * 1024],
-  ])("a producer that exits non-zero after writing data: %s -> no object, no incomplete upload, exit 1 naming it", async (_label, bytes) => {
-    const bucket = await createBucket(s3);
-    const good = tempDir("s3b-good-");
-    writeFileSync(join(good, "f.txt"), "fine\n");
-    const broken = join(tempDir("s3b-broken-"), "broken");
-    // A tar that writes `bytes` of data for the "broken" path, then fails; the real tar otherwise.
-    const bin = fakeBin({
-      tar: `for a; do last="$a"; done
+  ])(
+    "a producer that exits non-zero after writing data: %s -> no object, no incomplete upload, exit 1 naming it",
+    async (_label, bytes) => {
+      const bucket = await createBucket(s3);
+      const good = tempDir("s3b-good-");
+      writeFileSync(join(good, "f.txt"), "fine\n");
+      const broken = join(tempDir("s3b-broken-"), "broken");
+      // A tar that writes `bytes` of data for the "broken" path, then fails; the real tar otherwise.
+      const bin = fakeBin({
+        tar: `for a; do last="$a"; done
 case "$last" in *broken) head -c ${bytes} /dev/urandom; echo "tar: simulated read error" >&2; exit 3;; esac
 exec /usr/bin/tar "$@"`,
-    });
-    const cfg = writeConfig(jobConfig(s3, bucket, { compression: "none", assets: [broken, good] }));
-    const r = await runCli(["run", "--config", cfg], { env: { PATH: `${bin}:${process.env.PATH}` } });
-    expect(r.code).toBe(1);
-    const brokenName = broken.slice(1).replace(/[^A-Za-z0-9._-]+/g, "_");
-    expect(r.stderr).toContain(`FAILED ${brokenName}`);
-    expect(r.stderr).toContain("tar exited 3");
-    const keys = await listKeys(s3, bucket);
-    expect(keys.filter((k) => k.includes(brokenName))).toEqual([]);
-    // The run went on: the good asset and the manifest (which records the failure) are there.
-    expect(keys.filter((k) => k.endsWith(".tar"))).toHaveLength(1);
-    expect(keys.filter((k) => k.endsWith(".manifest.json"))).toHaveLength(1);
-    expect(await incompleteUploads(s3, bucket)).toEqual([]);
-    expect(uploadsOnDisk(bucket)).toEqual([]);
-  });
+      });
+      const cfg = writeConfig(jobConfig(s3, bucket, { compression: "none", assets: [broken, good] }));
+      const r = await runCli(["run", "--config", cfg], { env: { PATH: `${bin}:${process.env.PATH}` } });
+      expect(r.code).toBe(1);
+      const brokenName = broken.slice(1).replace(/[^A-Za-z0-9._-]+/g, "_");
+      expect(r.stderr).toContain(`FAILED ${brokenName}`);
+      expect(r.stderr).toContain("tar exited 3");
+      const keys = await listKeys(s3, bucket);
+      expect(keys.filter((k) => k.includes(brokenName))).toEqual([]);
+      // The run went on: the good asset and the manifest (which records the failure) are there.
+      expect(keys.filter((k) => k.endsWith(".tar"))).toHaveLength(1);
+      expect(keys.filter((k) => k.endsWith(".manifest.json"))).toHaveLength(1);
+      expect(await incompleteUploads(s3, bucket)).toEqual([]);
+      expect(uploadsOnDisk(bucket)).toEqual([]);
+    },
+  );
 
   test("mysqldump killed mid-stream -> no object, no incomplete upload, exit 1 naming the database", async () => {
     const db = `big_${randomBytes(3).toString("hex")}`;
     const user = `bk_${randomBytes(3).toString("hex")}`;
     const password = randomBytes(12).toString("hex");
     // About 60 MB of incompressible rows, so the dump is still streaming when it is killed.
-    sqlAsRoot(socket, `CREATE DATABASE ${db}; CREATE TABLE ${db}.t (id INT PRIMARY KEY AUTO_INCREMENT, v TEXT);
+    sqlAsRoot(
+      socket,
+      `CREATE DATABASE ${db}; CREATE TABLE ${db}.t (id INT PRIMARY KEY AUTO_INCREMENT, v TEXT);
       INSERT INTO ${db}.t (v) SELECT RANDOM_BYTES(1024) FROM ${db}.seq_1_to_60000;
       CREATE USER '${user}'@'localhost' IDENTIFIED BY '${password}';
-      GRANT SELECT, LOCK TABLES, SHOW VIEW, EVENT, TRIGGER ON *.* TO '${user}'@'localhost';`);
+      GRANT SELECT, LOCK TABLES, SHOW VIEW, EVENT, TRIGGER ON *.* TO '${user}'@'localhost';`,
+    );
     const bucket = await createBucket(s3);
-    const cfg = writeConfig(jobConfig(s3, bucket, {
-      compression: "gzip", mysql: { defaults_file: cnf([`user=${user}`, `password=${password}`, `socket=${socket}`]), databases: [db] },
-    }));
+    const cfg = writeConfig(
+      jobConfig(s3, bucket, {
+        compression: "gzip",
+        mysql: { defaults_file: cnf([`user=${user}`, `password=${password}`, `socket=${socket}`]), databases: [db] },
+      }),
+    );
     let killed = false;
     const r = await runCli(["run", "--config", cfg], {
       onSpawn: (cliPid) => {
@@ -70,7 +79,10 @@ exec /usr/bin/tar "$@"`,
           const ps = spawnSync("ps", ["--ppid", String(cliPid), "-o", "pid=,comm="], { encoding: "utf8" }).stdout;
           const line = ps.split("\n").find((l) => l.trim().endsWith("mysqldump"));
           if (line) {
-            setTimeout(() => { process.kill(Number(line.trim().split(/\s+/)[0]), "SIGKILL"); killed = true; }, 300);
+            setTimeout(() => {
+              process.kill(Number(line.trim().split(/\s+/)[0]), "SIGKILL");
+              killed = true;
+            }, 300);
             clearInterval(timer);
           }
         }, 20);
@@ -95,17 +107,22 @@ describe("S3 errors", () => {
     // A counting pass-through proxy; the Host header is kept, so signatures still verify.
     const proxy = createServer((req, res) => {
       requests++;
-      const up = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      });
+      const up = request(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+        (r) => {
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          r.pipe(res);
+        },
+      );
       req.pipe(up);
     });
     await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
     const port = (proxy.address() as { port: number }).port;
     const assets = [0, 1, 2].map(() => tempDir("s3b-a-"));
     const secret = "wrong-secret-do-not-print-me";
-    const cfg = writeConfig(jobConfig(s3, bucket, { assets }, { endpoint: `http://127.0.0.1:${port}`, secret_access_key: secret }));
+    const cfg = writeConfig(
+      jobConfig(s3, bucket, { assets }, { endpoint: `http://127.0.0.1:${port}`, secret_access_key: secret }),
+    );
     const r = await runCli(["run", "--config", cfg]);
     proxy.close();
     expect(r.code).toBe(1);

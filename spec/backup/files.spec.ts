@@ -2,7 +2,16 @@
 // identical tree (content, modes, symlink target), for each compression.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { describe, expect, inject, test } from "vitest";
 import { createBucket } from "../support/s3-server.js";
@@ -29,8 +38,11 @@ function snapshot(root: string): Record<string, string> {
   const walk = (rel: string) => {
     const p = join(root, rel);
     const st = lstatSync(p);
-    const what = st.isSymbolicLink() ? `link:${readlinkSync(p)}`
-      : st.isFile() ? `file:${createHash("sha256").update(readFileSync(p)).digest("hex")}` : "dir";
+    const what = st.isSymbolicLink()
+      ? `link:${readlinkSync(p)}`
+      : st.isFile()
+        ? `file:${createHash("sha256").update(readFileSync(p)).digest("hex")}`
+        : "dir";
     out[rel || "."] = `${what} mode=${(st.mode & 0o7777).toString(8)} uid=${st.uid} gid=${st.gid}`;
     if (st.isDirectory()) for (const n of readdirSync(p)) walk(rel ? join(rel, n) : n);
   };
@@ -41,29 +53,42 @@ function snapshot(root: string): Record<string, string> {
 const DECOMPRESS: Record<string, string[]> = { zstd: ["zstd", "-d", "-c"], gzip: ["gzip", "-d", "-c"], none: ["cat"] };
 
 describe("file backup", () => {
-  test.each(["zstd", "gzip", "none"])("a tree round-trips through the bucket with %s (content, modes, symlink, unicode names)", async (compression) => {
-    const bucket = await createBucket(s3);
-    const src = makeTree();
-    const cfg = writeConfig(jobConfig(s3, bucket, { compression, assets: [src] }));
-    const r = await runCli(["run", "--config", cfg]);
-    expect(r.stderr).toBe("");
-    expect(r.code).toBe(0);
+  test.each(["zstd", "gzip", "none"])(
+    "a tree round-trips through the bucket with %s (content, modes, symlink, unicode names)",
+    async (compression) => {
+      const bucket = await createBucket(s3);
+      const src = makeTree();
+      const cfg = writeConfig(jobConfig(s3, bucket, { compression, assets: [src] }));
+      const r = await runCli(["run", "--config", cfg]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
 
-    const keys = await listKeys(s3, bucket);
-    const ext = { zstd: ".tar.zst", gzip: ".tar.gz", none: ".tar" }[compression]!;
-    const data = keys.filter((k) => !k.endsWith(".manifest.json"));
-    expect(data).toHaveLength(1);
-    expect(data[0]).toMatch(new RegExp(`^backups/monthly/\\d{4}-\\d{2}-\\d{2}/web1/${src.slice(1).replace(/[/]/g, "_").replace(/[^A-Za-z0-9._-]/g, "_")}--[A-Za-z0-9_-]{64}\\${ext}$`));
+      const keys = await listKeys(s3, bucket);
+      const ext = { zstd: ".tar.zst", gzip: ".tar.gz", none: ".tar" }[compression]!;
+      const data = keys.filter((k) => !k.endsWith(".manifest.json"));
+      expect(data).toHaveLength(1);
+      expect(data[0]).toMatch(
+        new RegExp(
+          `^backups/monthly/\\d{4}-\\d{2}-\\d{2}/web1/${src
+            .slice(1)
+            .replace(/[/]/g, "_")
+            .replace(/[^A-Za-z0-9._-]/g, "_")}--[A-Za-z0-9_-]{64}\\${ext}$`,
+        ),
+      );
 
-    // Unpack with the system tools, independently of the job's restore code.
-    const object = await getObject(s3, bucket, data[0]);
-    const tar = spawnSync(DECOMPRESS[compression][0], DECOMPRESS[compression].slice(1), { input: object, maxBuffer: 1 << 30 });
-    expect(tar.status).toBe(0);
-    const out = tempDir("s3b-out-");
-    const x = spawnSync("tar", ["-x", "-p", "-C", out], { input: tar.stdout });
-    expect(x.status).toBe(0);
-    expect(snapshot(join(out, src))).toEqual(snapshot(src));
-  });
+      // Unpack with the system tools, independently of the job's restore code.
+      const object = await getObject(s3, bucket, data[0]);
+      const tar = spawnSync(DECOMPRESS[compression][0], DECOMPRESS[compression].slice(1), {
+        input: object,
+        maxBuffer: 1 << 30,
+      });
+      expect(tar.status).toBe(0);
+      const out = tempDir("s3b-out-");
+      const x = spawnSync("tar", ["-x", "-p", "-C", out], { input: tar.stdout });
+      expect(x.status).toBe(0);
+      expect(snapshot(join(out, src))).toEqual(snapshot(src));
+    },
+  );
 
   test("restore --to DIR brings back the newest backup of an asset, checked against the manifest", async () => {
     const bucket = await createBucket(s3);
@@ -113,7 +138,10 @@ describe("file backup", () => {
         const body = await getObject(s3, bucket, o.key);
         expect(o.sha256).toBe(createHash("sha256").update(body).digest("hex"));
         expect(o.bytes).toBe(body.length);
-        expect(o.exits).toEqual([{ what: "tar", code: 0 }, { what: "zstd", code: 0 }]);
+        expect(o.exits).toEqual([
+          { what: "tar", code: 0 },
+          { what: "zstd", code: 0 },
+        ]);
       }
     }
   });

@@ -19,37 +19,51 @@ function checksums(db: string): string[][] {
   return sqlAsRoot(socket, `CHECKSUM TABLE ${db}.orders, ${db}.items`).map(([t, sum]) => [t.split(".")[1], sum]);
 }
 
-
 beforeAll(() => {
   for (const db of [shop, blog]) {
-    sqlAsRoot(socket, `CREATE DATABASE ${db};
+    sqlAsRoot(
+      socket,
+      `CREATE DATABASE ${db};
       CREATE TABLE ${db}.orders (id INT PRIMARY KEY AUTO_INCREMENT, who VARCHAR(40), total DECIMAL(10,2), note TEXT);
       CREATE TABLE ${db}.items (id INT PRIMARY KEY, payload BLOB);
       INSERT INTO ${db}.orders (who, total, note) VALUES ('ann', 12.50, 'tab\there'), ('bob', 7.00, 'quote '' and ünïcode'), ('cy', 0.99, NULL);
       INSERT INTO ${db}.items VALUES (1, UNHEX('00FF10')), (2, REPEAT('x', 5000));
-      USE ${db}; CREATE TRIGGER t_orders BEFORE INSERT ON orders FOR EACH ROW SET NEW.who = LOWER(NEW.who);`);
+      USE ${db}; CREATE TRIGGER t_orders BEFORE INSERT ON orders FOR EACH ROW SET NEW.who = LOWER(NEW.who);`,
+    );
   }
-  sqlAsRoot(socket, `CREATE USER '${user}'@'localhost' IDENTIFIED BY '${password}';
-    GRANT SELECT, LOCK TABLES, SHOW VIEW, EVENT, TRIGGER ON *.* TO '${user}'@'localhost';`);
+  sqlAsRoot(
+    socket,
+    `CREATE USER '${user}'@'localhost' IDENTIFIED BY '${password}';
+    GRANT SELECT, LOCK TABLES, SHOW VIEW, EVENT, TRIGGER ON *.* TO '${user}'@'localhost';`,
+  );
 });
 
 describe("MySQL backup", () => {
   test("two databases, one matched by a % pattern, each restore into a fresh database with identical CHECKSUM TABLE", async () => {
     const bucket = await createBucket(s3);
     const jobCnf = cnf([`user=${user}`, `password="${password}"`, `socket=${socket}`]);
-    const cfg = writeConfig(jobConfig(s3, bucket, { mysql: { defaults_file: jobCnf, databases: [shop, `wp_${id}_%`] } }));
+    const cfg = writeConfig(
+      jobConfig(s3, bucket, { mysql: { defaults_file: jobCnf, databases: [shop, `wp_${id}_%`] } }),
+    );
     const r = await runCli(["run", "--config", cfg]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain(password);
     const keys = await listKeys(s3, bucket);
-    expect(keys.filter((k) => k.endsWith(".sql.zst")).map((k) => k.split("/")[4].split("--")[0]).sort()).toEqual([blog, shop].sort());
+    expect(
+      keys
+        .filter((k) => k.endsWith(".sql.zst"))
+        .map((k) => k.split("/")[4].split("--")[0])
+        .sort(),
+    ).toEqual([blog, shop].sort());
 
     const rootCnf = cnf(["user=root", `socket=${socket}`]);
     for (const db of [shop, blog]) {
       const target = `restored_${db}`;
-      const rr = await runCli(["restore", "--config", cfg, "--name", db, "--into-database", target, "--mysql-defaults-file", rootCnf],
-        { env: operatorEnv(s3) });
+      const rr = await runCli(
+        ["restore", "--config", cfg, "--name", db, "--into-database", target, "--mysql-defaults-file", rootCnf],
+        { env: operatorEnv(s3) },
+      );
       expect(rr.stderr).toBe("");
       expect(rr.code).toBe(0);
       expect(checksums(target)).toEqual(checksums(db));

@@ -25,15 +25,24 @@ export const S3RVER_CLIENT_PRELOAD = fileURLToPath(new URL("./s3rver-client-fix.
 const require = createRequire(import.meta.url);
 
 type Ctx = {
-  method: string; path: string; query: Record<string, string>; params: Record<string, string | undefined>;
-  state: Record<string, unknown>; mountPath?: string; status: number; body: unknown; type: string;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  params: Record<string, string | undefined>;
+  state: Record<string, unknown>;
+  mountPath?: string;
+  status: number;
+  body: unknown;
+  type: string;
 };
 
 const xmlEscape = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function multipartExtras(directory: string) {
   const authentication = require("@20minutes/s3rver/lib/middleware/authentication.js") as () => (
-    ctx: Ctx, next: () => Promise<void>) => Promise<void>;
+    ctx: Ctx,
+    next: () => Promise<void>,
+  ) => Promise<void>;
   const S3Error = require("@20minutes/s3rver/lib/models/error.js") as new (code: string, msg: string) => Error;
   const auth = authentication();
   return async (ctx: Ctx, next: () => Promise<void>) => {
@@ -48,7 +57,8 @@ function multipartExtras(directory: string) {
     ctx.params = { bucket, key: rawKey ? decodeURIComponent(rawKey) : undefined };
     const uploads = join(directory, bucket, "._S3rver_uploads");
     await auth(ctx, async () => {
-      if (!existsSync(join(directory, bucket))) throw new S3Error("NoSuchBucket", "The specified bucket does not exist");
+      if (!existsSync(join(directory, bucket)))
+        throw new S3Error("NoSuchBucket", "The specified bucket does not exist");
       if (isAbort) {
         const dir = join(uploads, String(ctx.query.uploadId).replace(/[/.]/g, "_"));
         if (!existsSync(dir)) throw new S3Error("NoSuchUpload", "The specified upload does not exist.");
@@ -62,7 +72,8 @@ function multipartExtras(directory: string) {
         return `<Upload><Key>${xmlEscape(key)}</Key><UploadId>${xmlEscape(id)}</UploadId></Upload>`;
       });
       ctx.type = "application/xml";
-      ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<ListMultipartUploadsResult><Bucket>${xmlEscape(bucket)}</Bucket>` +
+      ctx.body =
+        `<?xml version="1.0" encoding="UTF-8"?>\n<ListMultipartUploadsResult><Bucket>${xmlEscape(bucket)}</Bucket>` +
         `<IsTruncated>false</IsTruncated>${items.join("")}</ListMultipartUploadsResult>`;
     });
   };
@@ -71,14 +82,22 @@ function multipartExtras(directory: string) {
 /** Starts s3rver on 127.0.0.1, port 0, in a temp dir. */
 export async function startS3Server(): Promise<{ info: S3Info; stop: () => Promise<void> }> {
   const S3rver = require("@20minutes/s3rver") as new (o: object) => {
-    middleware: unknown[]; run(): Promise<{ port: number }>; close(): Promise<void>;
+    middleware: unknown[];
+    run(): Promise<{ port: number }>;
+    close(): Promise<void>;
   };
   const directory = mkdtempSync(join(tmpdir(), "s3rver-"));
   const server = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory, vhostBuckets: false });
   server.middleware.unshift(multipartExtras(directory));
   const { port } = await server.run();
   return {
-    info: { endpoint: `http://127.0.0.1:${port}`, accessKeyId: "S3RVER", secretAccessKey: "S3RVER", region: "us-east-1", directory },
+    info: {
+      endpoint: `http://127.0.0.1:${port}`,
+      accessKeyId: "S3RVER",
+      secretAccessKey: "S3RVER",
+      region: "us-east-1",
+      directory,
+    },
     stop: async () => {
       await server.close();
       rmSync(directory, { recursive: true, force: true });
@@ -104,11 +123,16 @@ export function stripBucketSlash(client: S3Client): S3Client {
 
 /** An SDK client for the test's own checks (operator-like: it can list and read). */
 export function testS3Client(info: S3Info, secretAccessKey = info.secretAccessKey): S3Client {
-  return stripBucketSlash(new S3Client({
-    endpoint: info.endpoint, region: info.region, forcePathStyle: true,
-    credentials: { accessKeyId: info.accessKeyId, secretAccessKey },
-    requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED",
-  }));
+  return stripBucketSlash(
+    new S3Client({
+      endpoint: info.endpoint,
+      region: info.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: info.accessKeyId, secretAccessKey },
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+    }),
+  );
 }
 
 /** Creates a bucket with a fresh random name and returns the name. */
