@@ -6,7 +6,7 @@ import type { ValidateFunction } from "ajv";
 import { InputError } from "./errors.js";
 import { importRecipe, locateRecipe, parseRecipeRef } from "./recipes.js";
 import type { RecipeContext } from "./recipe-api.js";
-import { resourceType, RESOURCE_TYPES } from "./registry.js";
+import { RESOURCE_NAMES, resourceType } from "./registry.js";
 import type { Action, Declaration, Primitive, ResourceType } from "./resource.js";
 import { ajv, describeErrors } from "./schema/ajv.js";
 import { entrySchema, envelopeSchema } from "./schema/run-list.js";
@@ -113,7 +113,7 @@ class Compiler {
     }
     for (const step of steps) {
       if ("include" in step) await this.recipe(step.include, at);
-      else this.declare(step.decl, at, origin);
+      else await this.declare(step.decl, at, origin);
     }
   }
 
@@ -122,9 +122,9 @@ class Compiler {
     const add = (type: string, name: string, properties: unknown = {}, action: Action = "create") =>
       void steps.push({ decl: { type, name, action, properties } });
     const shorthands = Object.fromEntries(
-      RESOURCE_TYPES.map((t) => [
-        t.type,
-        (name: string, props?: unknown, action?: Action) => add(t.type, name, props, action),
+      RESOURCE_NAMES.map((type) => [
+        type,
+        (name: string, props?: unknown, action?: Action) => add(type, name, props, action),
       ]),
     );
     return {
@@ -142,10 +142,10 @@ class Compiler {
   }
 
   /** Validates one declaration and adds its primitives. `parent` is set for a composite's children. */
-  declare(decl: Record<string, unknown>, where: string, origin?: string, parent?: string): void {
-    const def = typeof decl?.type === "string" ? resourceType(decl.type) : undefined;
+  async declare(decl: Record<string, unknown>, where: string, origin?: string, parent?: string): Promise<void> {
+    const def = typeof decl?.type === "string" ? await resourceType(decl.type) : undefined;
     if (!def) {
-      const known = RESOURCE_TYPES.map((t) => t.type).join(", ");
+      const known = RESOURCE_NAMES.join(", ");
       this.problems.push(
         typeof decl?.type === "string"
           ? `${where}: unknown resource type ${JSON.stringify(decl.type)} (known: ${known})`
@@ -181,7 +181,7 @@ class Compiler {
       return;
     }
     for (const child of def.expand(d.name, d.properties, d.action)) {
-      this.declare(child as unknown as Record<string, unknown>, at, origin, label);
+      await this.declare(child as unknown as Record<string, unknown>, at, origin, label);
     }
   }
 }

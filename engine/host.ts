@@ -4,6 +4,7 @@
 // count writes, stop one, or kill the process at the Nth.
 import { constants, promises as fs, type Stats } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { spawn as spawnChild } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { CommandError, WhyRunViolation } from "./errors.js";
 
@@ -79,6 +80,9 @@ const CHILD_ENV = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sb
 
 /** The local machine. In why-run every write throws WhyRunViolation. */
 export class LocalHost implements Host {
+  /** Answers of read-only programs, kept until the next write. */
+  private readonly answers = new Map<string, Promise<RunResult>>();
+
   constructor(
     readonly whyRun: boolean,
     private readonly observe: Observer = () => {},
@@ -106,13 +110,27 @@ export class LocalHost implements Host {
     if (!READ_ONLY[argv[0]]?.(argv.slice(1))) {
       return Promise.reject(new WhyRunViolation(`run ${argv[0]} from a read-only view (not known to only read)`));
     }
-    return spawn(argv, opts);
+    // Several resources ask the same (getent passwd backup_shop): until the next write, the
+    // answer cannot have changed through us, so it is asked once.
+    const key = JSON.stringify([argv, opts]);
+    let answer = this.answers.get(key);
+    if (!answer) {
+      answer = spawn(argv, opts);
+      this.answers.set(key, answer);
+      answer.catch(() => this.answers.delete(key));
+    }
+    return answer;
   }
 
   async effect<T>(effect: Effect, carryOut: () => Promise<T>): Promise<T> {
     if (this.whyRun) throw new WhyRunViolation(`${effect.kind} ${effect.target}`);
     this.observe(effect);
-    return carryOut();
+    this.answers.clear();
+    try {
+      return await carryOut();
+    } finally {
+      this.answers.clear();
+    }
   }
 
   exec(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
@@ -184,20 +202,29 @@ function ifMissing<T>(value: T) {
   };
 }
 
-async function spawn(argv: readonly string[], opts: RunOptions): Promise<RunResult> {
-  const { execa } = await import("execa");
-  const [file, ...args] = argv;
-  const r = await execa(file, args, {
-    input: opts.input ?? "",
-    env: { ...CHILD_ENV, ...opts.env },
-    extendEnv: false,
-    reject: false,
-    stripFinalNewline: false,
+/**
+ * Runs a program to completion. node:child_process rather than execa here: this is the one hot
+ * path of every converge, and execa alone costs about as long to load as a getent takes to run.
+ */
+function spawn(argv: readonly string[], opts: RunOptions): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const [file, ...args] = argv;
+    const child = spawnChild(file, args, { env: { ...CHILD_ENV, ...opts.env }, stdio: ["pipe", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (b: Buffer) => out.push(b));
+    child.stderr.on("data", (b: Buffer) => err.push(b));
+    // A program that exits without reading its stdin must not fail the run with EPIPE.
+    child.stdin.on("error", () => {});
+    child.stdin.end(opts.input ?? "");
+    child.once("error", (e) => reject(new CommandError(argv, undefined, e.message)));
+    child.once("close", (code, signal) => {
+      const stdout = Buffer.concat(out).toString("utf8");
+      const stderr = Buffer.concat(err).toString("utf8");
+      if (code === 0 || (code !== null && (opts.okExitCodes ?? []).includes(code))) {
+        return resolve({ stdout, stderr, exitCode: code });
+      }
+      reject(new CommandError(argv, code ?? undefined, code === null ? `killed by ${signal}` : stderr));
+    });
   });
-  const exitCode = r.exitCode ?? -1;
-  if (exitCode !== 0 && !(opts.okExitCodes ?? []).includes(exitCode)) {
-    // No exit code: it never ran (not installed) or a signal ended it; execa says which.
-    throw new CommandError(argv, r.exitCode, r.exitCode === undefined ? String(r.shortMessage) : String(r.stderr));
-  }
-  return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode };
 }

@@ -1,29 +1,37 @@
-// Every resource type the engine knows, by name. Adding a type is one import and one line in
-// each list below; the run-list schema, validation and the recipe API follow from them.
-import * as cron_entry from "../resources/cron_entry.js";
-import * as directory from "../resources/directory.js";
-import * as mysql_user from "../resources/mysql_user.js";
-import * as s3_file_backup from "../resources/s3_file_backup.js";
-import * as s3_mysql_backup from "../resources/s3_mysql_backup.js";
-import * as system_user from "../resources/system_user.js";
-import * as template_file from "../resources/template_file.js";
+// Every resource type the engine knows, by name. A type's module is loaded only when a run-list
+// uses it, so a converge pays for what it converges. Adding a type is one line in each list below;
+// the run-list schema, validation and the recipe API follow from them.
+import type * as cron_entry from "../resources/cron_entry.js";
+import type * as directory from "../resources/directory.js";
+import type * as mysql_user from "../resources/mysql_user.js";
+import type * as s3_file_backup from "../resources/s3_file_backup.js";
+import type * as s3_mysql_backup from "../resources/s3_mysql_backup.js";
+import type * as system_user from "../resources/system_user.js";
+import type * as template_file from "../resources/template_file.js";
 import type { ResourceType } from "./resource.js";
 import type { InputOf } from "./schema/types.js";
 
-export const RESOURCE_TYPES: readonly ResourceType[] = [
-  system_user.systemUser,
-  directory.directory,
-  template_file.templateFile,
-  cron_entry.cronEntry,
-  mysql_user.mysqlUser,
-  s3_file_backup.s3FileBackup,
-  s3_mysql_backup.s3MysqlBackup,
-];
+const LOADERS: Record<string, () => Promise<ResourceType>> = {
+  system_user: async () => (await import("../resources/system_user.js")).systemUser,
+  directory: async () => (await import("../resources/directory.js")).directory,
+  template_file: async () => (await import("../resources/template_file.js")).templateFile,
+  cron_entry: async () => (await import("../resources/cron_entry.js")).cronEntry,
+  mysql_user: async () => (await import("../resources/mysql_user.js")).mysqlUser,
+  s3_file_backup: async () => (await import("../resources/s3_file_backup.js")).s3FileBackup,
+  s3_mysql_backup: async () => (await import("../resources/s3_mysql_backup.js")).s3MysqlBackup,
+};
 
-const byName = new Map(RESOURCE_TYPES.map((t) => [t.type, t]));
+/** The names of all types, in the order docs and the schema list them. */
+export const RESOURCE_NAMES: readonly string[] = Object.keys(LOADERS);
 
-export function resourceType(type: string): ResourceType | undefined {
-  return byName.get(type);
+/** The type's definition, or undefined for an unknown name. */
+export function resourceType(type: string): Promise<ResourceType | undefined> {
+  return Object.hasOwn(LOADERS, type) ? LOADERS[type]() : Promise.resolve(undefined);
+}
+
+/** Every type's definition (for the generated schema). */
+export function allResourceTypes(): Promise<ResourceType[]> {
+  return Promise.all(RESOURCE_NAMES.map((n) => LOADERS[n]()));
 }
 
 /** What a recipe may write for each type's properties. */

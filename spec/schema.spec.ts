@@ -8,8 +8,8 @@ import { PROJECT_ROOT, SCHEMA_FILE } from "../engine/paths.js";
 import { renderSchema } from "../engine/schema/write.js";
 
 describe("schema/run-list.schema.json", () => {
-  it("is current with the resource definitions (run `npm run schema` after changing one)", () => {
-    expect(readFileSync(SCHEMA_FILE, "utf8")).toBe(renderSchema());
+  it("is current with the resource definitions (run `npm run schema` after changing one)", async () => {
+    expect(readFileSync(SCHEMA_FILE, "utf8")).toBe(await renderSchema());
   });
 
   it("accepts every example run-list and rejects an unknown property, as an editor would", () => {

@@ -12,6 +12,9 @@ export function ajv(): Ajv {
   instance = new Ajv({
     allErrors: true,
     verbose: true,
+    // Our schemas are checked against the meta-schema by the test suite (spec/schema.spec.ts);
+    // doing it again on every converge costs more than compiling them.
+    validateSchema: false,
     useDefaults: true,
     strictSchema: true,
     strictRequired: false,

@@ -2,11 +2,11 @@
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { SCHEMA_FILE } from "../paths.js";
-import { RESOURCE_TYPES } from "../registry.js";
+import { allResourceTypes } from "../registry.js";
 import { runListSchema } from "./run-list.js";
 
-export function renderSchema(): string {
-  return `${JSON.stringify(runListSchema(RESOURCE_TYPES), null, 2)}\n`;
+export async function renderSchema(): Promise<string> {
+  return `${JSON.stringify(runListSchema(await allResourceTypes()), null, 2)}\n`;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) writeFileSync(SCHEMA_FILE, renderSchema());
+if (process.argv[1] === fileURLToPath(import.meta.url)) writeFileSync(SCHEMA_FILE, await renderSchema());

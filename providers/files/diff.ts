@@ -1,5 +1,5 @@
 // Unified diffs for reports, bounded so a huge file cannot flood the output.
-import { createTwoFilesPatch } from "diff";
+import { createTwoFilesPatch } from "diff/lib/patch/create.js";
 
 const MAX_LINES = 200;
 
