@@ -21,6 +21,16 @@ export class Redactor {
     for (const v of this.values) out = out.split(v).join("********");
     return out;
   }
+
+  /** A copy of a JSON-shaped value with every string in it scrubbed. */
+  scrubValue<T>(value: T): T {
+    if (typeof value === "string") return this.scrub(value) as T;
+    if (Array.isArray(value)) return value.map((v) => this.scrubValue(v)) as T;
+    if (value && typeof value === "object") {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.scrubValue(v)])) as T;
+    }
+    return value;
+  }
 }
 
 export const redactor = new Redactor();

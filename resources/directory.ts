@@ -19,6 +19,11 @@ export const schema = {
   properties: {
     ...ownership,
     recursive: { type: "boolean", default: false, description: "create missing parents; remove with contents" },
+    adopt: {
+      type: "boolean",
+      default: true,
+      description: "false: refuse an existing directory that belongs to another owner instead of taking it over",
+    },
   },
   additionalProperties: false,
 } as const;
@@ -45,7 +50,12 @@ export const directory = definePrimitive<Props, Ownership, DesiredOwnership>({
     }
     const desired = await resolveOwnership(ctx, props);
     if (!st && !props.recursive) await requireDirectory(ctx, dirname(path), " (set recursive: true to create it)");
-    return { current: st && (await readOwnership(ctx, st)), desired };
+    const current = st && (await readOwnership(ctx, st));
+    if (current && !props.adopt && props.owner !== undefined && current.owner !== props.owner)
+      throw new PreconditionError(
+        `refusing to take over ${path}: it belongs to ${current.owner}, not ${props.owner} (choose another path, or chown it first)`,
+      );
+    return { current, desired };
   },
   diff({ current, desired }, action, path) {
     if (action === "remove") return current ? [{ property: "", summary: `delete directory ${path}` }] : [];

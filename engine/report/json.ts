@@ -1,5 +1,6 @@
 // The json format of CONTRACT.md: one document on stdout.
 import type { Outcome } from "../runner.js";
+import { redactor } from "../secrets.js";
 
 export function jsonReport(outcomes: readonly Outcome[], whyRun: boolean): string {
   const resources = outcomes.map((o) => ({
@@ -18,5 +19,7 @@ export function jsonReport(outcomes: readonly Outcome[], whyRun: boolean): strin
     updated: outcomes.filter((o) => o.status === "updated" || o.status === "would_update").length,
     failed: outcomes.filter((o) => o.status === "failed").length,
   };
-  return JSON.stringify({ why_run: whyRun, resources, summary }, null, 2);
+  // Scrubbed before serializing: a secret quoted inside a summary would be escaped twice in JSON,
+  // and no longer look like itself to a scrub of the text.
+  return JSON.stringify(redactor.scrubValue({ why_run: whyRun, resources, summary }), null, 2);
 }

@@ -16,7 +16,7 @@ export function secret<D extends string>(description: D) {
       },
       {
         type: "object",
-        properties: { file: { type: "string", pattern: "^/", title: "an absolute path" } },
+        properties: { file: absolutePath },
         required: ["file"],
         additionalProperties: false,
       },
@@ -24,7 +24,8 @@ export function secret<D extends string>(description: D) {
   } as const;
 }
 
-export const absolutePath = { type: "string", pattern: "^/", title: "an absolute path" } as const;
+// No line breaks or NUL: a path lands in crontabs, config files and argv.
+export const absolutePath = { type: "string", pattern: "^/[^\\n\\r\\u0000]*$", title: "an absolute path" } as const;
 
 export const fileMode = {
   type: "string",

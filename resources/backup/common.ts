@@ -4,7 +4,7 @@ import { PROJECT_ROOT } from "../../engine/paths.js";
 import type { Action, Declaration } from "../../engine/resource.js";
 import { accountName, absolutePath, cronField, secret } from "../../engine/schema/fragments.js";
 import { hostname } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 
 /** A backup's name: it lands in file names, object keys and the default user name. */
 export const backupName = {
@@ -158,7 +158,7 @@ export function expandBackup(
     }),
     // recursive: parents are made on create; on remove the contents go too, but only if the
     // directory is the backup user's (the directory resource refuses otherwise).
-    decl("directory", l.home, { ...owned, mode: "0700", recursive: true }),
+    decl("directory", l.home, { ...owned, mode: "0700", recursive: true, adopt: false }),
     generatedFile(
       l,
       l.config,
@@ -221,7 +221,8 @@ export function generatedFile(
 /** Problems with where the backup's home is: it holds secrets, so it must stay out of what is backed up. */
 export function homeProblems(name: string, p: CommonProps, assets: readonly string[]): string[] {
   const { home } = layoutOf(name, p);
-  const inside = (a: string, b: string) => a === b || a.startsWith(`${b}/`);
+  // Compared as normalized paths, so "/", "/srv/./site" and "/srv//site" are seen for what they are.
+  const inside = (a: string, b: string) => !relative(b, a).startsWith("..");
   const clash = assets.find((a) => inside(home, a) || inside(a, home));
   return clash
     ? [

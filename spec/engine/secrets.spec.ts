@@ -57,17 +57,22 @@ describe("secrets from the environment", () => {
     expect(out).not.toContain(SECRET);
   });
 
-  it("never appear in the JSON report when they hold characters JSON escapes", async () => {
-    const quoted = 'p4ss"w\\rd-x';
-    const echo = entry("cron_entry", "spec-quoted", { command: `/bin/echo ${quoted}` });
-    const r = await sb.converge(runList(backup, echo), ["--format", "json", "--why-run"], {
-      ...env,
-      SPEC_SECRET: quoted,
-    });
+  it("never appear in the JSON report when they hold characters JSON escapes, even quoted in a summary", async () => {
+    const quoted = 'ab"cd\\ef-x';
+    const withEnv = { ...env, SPEC_SECRET: quoted };
+    const echo = (text: string) => entry("cron_entry", "spec-quoted", { command: `/bin/echo ${text}` });
+    expectConverged(await sb.converge(runList(echo("plain")), [], withEnv), 1);
+    // An update quotes old and new values as JSON strings inside the summary: escaped twice in the report.
+    const r = await sb.converge(runList(backup, echo(quoted)), ["--format", "json", "--why-run"], withEnv);
     expect(r.exitCode, r.stderr).toBe(3);
     const summary = jsonReport(r).resources.find((x) => x.name === "spec-quoted")!.changes[0].summary;
     expect(summary).toContain("/bin/echo ********");
-    expect(r.stdout).not.toContain(JSON.stringify(quoted).slice(1, -1));
+    for (const form of [
+      quoted,
+      JSON.stringify(quoted).slice(1, -1),
+      JSON.stringify(JSON.stringify(quoted)).slice(1, -1),
+    ])
+      expect(r.stdout).not.toContain(form);
   });
 
   it("refuses a secret too short to keep out of output (exit 2)", async () => {

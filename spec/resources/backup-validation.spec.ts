@@ -64,6 +64,16 @@ describe("backup resource validation", () => {
       (d) => (d.run_list[1].properties.databases = ["shop orders", "shop_orders"]),
       'run_list/1 (s3_mysql_backup[shop]) properties/databases: databases "shop orders" and "shop_orders" would share the name "shop_orders" in object keys',
     ],
+    [
+      "a home inside an asset written with a slash too many",
+      (d) => (d.run_list[0].properties.assets = ["/var//lib/"]),
+      "run_list/0 (s3_file_backup[site]) properties/home: /var/lib/backup_site overlaps the asset /var//lib/",
+    ],
+    [
+      "an asset path with a line break",
+      (d) => (d.run_list[0].properties.assets = ["/srv\n* * * * * /bin/evil"]),
+      "run_list/0 (s3_file_backup[site]) properties/assets/0: must be an absolute path",
+    ],
   ];
   for (const [what, spoil, message] of cases) {
     it(`refuses ${what} with its path, and touches nothing`, async () => {

@@ -59,6 +59,21 @@ describe("directory", () => {
     expect((await sb.sh("ls /var/lib/spec-shared")).stdout).toBe("keep");
   });
 
+  it("with adopt: false, refuses to take over a directory that belongs to someone else", async () => {
+    await sb.sh(
+      "mkdir -p /var/lib/spec-theirs && chown daemon /var/lib/spec-theirs && chmod 0755 /var/lib/spec-theirs",
+    );
+    const doc = {
+      run_list: [
+        { type: "directory", name: "/var/lib/spec-theirs", properties: { owner: "root", mode: "0700", adopt: false } },
+      ],
+    };
+    const r = await sb.converge(doc);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain("refusing to take over /var/lib/spec-theirs: it belongs to daemon, not root");
+    expect((await sb.sh("stat -c '%U %a' /var/lib/spec-theirs")).stdout).toBe("daemon 755");
+  });
+
   it("removes it, idempotently", async () => {
     const r = await sb.converge(dir({}, "remove"));
     expect(r.stdout).toContain("delete directory /var/lib/spec-dir/a/b");

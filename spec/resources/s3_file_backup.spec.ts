@@ -126,6 +126,27 @@ describe("s3_file_backup", () => {
     expect((await sb.sh("test -f /var/lib/backup_site/config.yml && echo present")).stdout).toBe("present");
   });
 
+  it("refuses to take over an existing home that belongs to someone else", async () => {
+    await sb.sh(
+      "mkdir -p /var/lib/spec-shared-home && echo keep > /var/lib/spec-shared-home/index.html && chown -R daemon /var/lib/spec-shared-home",
+    );
+    const other = runList({ home: "/var/lib/spec-shared-home" });
+    other.run_list[0].name = "other";
+    const r = await sb.converge(other, [], env);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain(
+      "refusing to take over /var/lib/spec-shared-home: it belongs to daemon, not backup_other",
+    );
+    expect(
+      (await sb.sh("stat -c '%U %a' /var/lib/spec-shared-home; cat /var/lib/spec-shared-home/index.html")).stdout,
+    ).toBe("daemon 755\nkeep");
+    // Undo the account the failed run made before the refusal, so remove's check below sees the sandbox as it was.
+    const undo = runList({ home: "/var/lib/spec-shared-home" }, "remove");
+    undo.run_list[0].name = "other";
+    expect((await sb.converge(undo, [], env)).stdout).toContain("refusing to delete /var/lib/spec-shared-home");
+    await sb.sh("userdel backup_other; rm -rf /var/lib/spec-shared-home");
+  });
+
   it("remove leaves the sandbox as before the first converge", async () => {
     const r = await sb.converge(runList({}, "remove"), [], env);
     expect(r.exitCode, r.stderr).toBe(0);
