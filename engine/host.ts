@@ -16,6 +16,8 @@ export interface RunOptions {
   okExitCodes?: number[];
 }
 
+export type ReadOptions = Omit<RunOptions, "input">;
+
 export interface RunResult {
   stdout: string;
   stderr: string;
@@ -35,8 +37,8 @@ export interface HostView {
   readFile(path: string): Promise<Buffer | undefined>;
   /** lstat, or undefined when nothing is at path. */
   stat(path: string): Promise<Stats | undefined>;
-  /** Runs a program that only reads. */
-  run(argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
+  /** Runs a program that only reads (no stdin: nothing secret is sent to a read). */
+  run(argv: readonly string[], opts?: ReadOptions): Promise<RunResult>;
 }
 
 export interface WriteOptions {
@@ -106,7 +108,7 @@ export class LocalHost implements Host {
     return fs.lstat(path).catch(ifMissing(undefined));
   }
 
-  run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  run(argv: readonly string[], opts: ReadOptions = {}): Promise<RunResult> {
     if (!READ_ONLY[argv[0]]?.(argv.slice(1))) {
       return Promise.reject(new WhyRunViolation(`run ${argv[0]} from a read-only view (not known to only read)`));
     }
