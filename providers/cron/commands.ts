@@ -1,16 +1,17 @@
-// The crontab command: read a user's crontab, install one from stdin, or remove it.
+// A user's crontab: read from cron's spool, installed from stdin with crontab(1), or removed.
 import type { Host, HostView } from "../../engine/host.js";
 import { stripInstallHeader } from "./crontab.js";
 
+// Debian's cron keeps each user's crontab here, as crontab(1) installed it.
+const SPOOL = "/var/spool/cron/crontabs";
+
 /** The user's crontab text, "" when there is none. */
 export async function readCrontab(view: HostView, user: string): Promise<string> {
-  // Debian's `crontab -l` drops up to three leading comment lines, whether or not they are the
-  // header crontab(1) wrote: a hand-written crontab would lose its first comments on rewrite.
-  // So ask for the file as it is and strip only the real header ourselves.
-  const r = await view.run(["crontab", "-u", user, "-l"], { okExitCodes: [1], env: { CRONTAB_NOHEADER: "N" } });
-  if (r.exitCode === 1 && !/no crontab for/.test(r.stderr))
-    throw new Error(`crontab -u ${user} -l: ${r.stderr.trim()}`);
-  return r.exitCode === 0 ? stripInstallHeader(r.stdout) : "";
+  // Not `crontab -l`: Debian's prints a "\r" or "\b" byte as the two characters "\r" or "\b"
+  // (against hidden commands, #585552) and drops up to three leading comments, so installing
+  // what it prints would change the user's lines. The spool file holds them as they are.
+  const bytes = await view.readFile(`${SPOOL}/${user}`);
+  return bytes ? stripInstallHeader(bytes.toString("utf8")) : "";
 }
 
 /** Installs text as the user's crontab; an empty text removes the crontab. */

@@ -1,47 +1,59 @@
 // A managed entry's variables apply to it alone. Pure: the crontab text converge writes, and the
-// environment cron runs each line of it with (jobEnvironments, cron's top-to-bottom reading).
+// environment cron runs each line of it with (spec/support/cron-model.ts, cron's top-to-bottom reading).
 import { describe, expect, it } from "vitest";
 import { type CronEntry, environmentBefore, readEntry, withEntry } from "../../providers/cron/crontab.js";
-import { defaultsFor } from "../../providers/cron/defaults.js";
-import { jobEnvironments, parseAssignment } from "../../providers/cron/environment.js";
+import { crontabDefaults } from "../../providers/cron/environment.js";
+import { defaultsFor, jobEnvironments } from "../support/cron-model.js";
 
 const ROOT = defaultsFor("root", "/root", []);
 
-/** What cron_entry writes: the entry, each of its variables set back to its value above it. */
-function converge(text: string, name: string, command: string, variables: Record<string, string> = {}): string {
-  const before = environmentBefore(text, name, ROOT);
-  const restore = Object.fromEntries(Object.keys(variables).map((k) => [k, before[k] ?? ""]));
-  const entry: CronEntry = { schedule: ["0", "4", "*", "*", "*"], command, variables, restore };
+/** What cron_entry writes: path/environment in the job line, MAILTO/SHELL as lines set back after it. */
+function converge(text: string, name: string, command: string, vars: Record<string, string> = {}): string {
+  const before = environmentBefore(text, name, crontabDefaults("root"));
+  const crontab = (k: string) => k === "MAILTO" || k === "SHELL";
+  const pick = (keep: boolean) => Object.fromEntries(Object.entries(vars).filter(([k]) => crontab(k) === keep));
+  const variables = pick(true);
+  const restore = Object.fromEntries(Object.keys(variables).map((k) => [k, before[k]]));
+  const entry: CronEntry = {
+    schedule: ["0", "4", "*", "*", "*"],
+    command,
+    environment: pick(false),
+    variables,
+    restore,
+  };
   return withEntry(text, name, entry);
 }
 
 /** The value of `name` each job line (by its command's last word) runs with. */
-function effective(text: string, name: string): Record<string, string> {
+function effective(text: string, name: string): Record<string, string | undefined> {
   return Object.fromEntries(jobEnvironments(text, ROOT).map(({ line, env }) => [line.split(" ").pop(), env[name]]));
 }
 
 describe("a managed entry's variables", () => {
   it("do not reach a later managed entry without them: it gets the owner's default", () => {
-    let text = converge("", "first", "/bin/first", { MAILTO: "dev@example.com" });
+    let text = converge("", "first", "/bin/first", { MAILTO: "dev@example.com", TZ: "UTC" });
     text = converge(text, "second", "/bin/second");
     expect(text).toBe(
       [
         "# converge: first",
         "MAILTO=dev@example.com",
-        "0 4 * * * /bin/first",
+        "0 4 * * * TZ='UTC'; export TZ; /bin/first",
         "MAILTO=root",
         "# converge end: first",
         "# converge: second",
         "0 4 * * * /bin/second",
+        "# converge end: second",
         "",
       ].join("\n"),
     );
     expect(effective(text, "MAILTO")).toEqual({ "/bin/first": "dev@example.com", "/bin/second": "root" });
+    expect(effective(text, "TZ")).toEqual({ "/bin/first": "UTC", "/bin/second": ":/etc/localtime" });
   });
 
-  it("do not reach a hand-written line below, which keeps the value it had", () => {
+  it("do not reach a hand-written line below, which keeps the value it had, unset included (review 2, item 10)", () => {
     const theirs = "MAILTO=ops@example.com\nPATH=/opt/bin:/bin\n0 1 * * * /bin/above\n";
-    const text = `${converge(theirs, "job", "/bin/job", { MAILTO: "", PATH: "/srv/bin", TZ: "UTC" })}5 5 * * * /bin/below\n`;
+    const vars = { MAILTO: "", PATH: "/srv/bin", SSL_CERT_FILE: "/etc/ssl/mine.pem" };
+    const text = `${converge(theirs, "job", "/bin/job", vars)}5 5 * * * /bin/below\n`;
     expect(effective(text, "MAILTO")).toEqual({
       "/bin/above": "ops@example.com",
       "/bin/job": "",
@@ -52,17 +64,17 @@ describe("a managed entry's variables", () => {
       "/bin/job": "/srv/bin",
       "/bin/below": "/opt/bin:/bin",
     });
-    // cron cannot unset TZ; glibc reads ":/etc/localtime" as it reads an unset TZ.
-    expect(effective(text, "TZ")).toEqual({
-      "/bin/above": ":/etc/localtime",
-      "/bin/job": "UTC",
-      "/bin/below": ":/etc/localtime",
+    // Not "" below: unset, as it was, which programs like openssl read differently.
+    expect(effective(text, "SSL_CERT_FILE")).toEqual({
+      "/bin/above": undefined,
+      "/bin/job": "/etc/ssl/mine.pem",
+      "/bin/below": undefined,
     });
+    expect(text.slice(theirs.length)).not.toMatch(/^(PATH|SSL_CERT_FILE)=/m);
   });
 
-  it("leave a user's own variable above in force for an entry that does not set it (not given, not managed)", () => {
-    const theirs = "MAILTO=x@example.com\n";
-    let text = converge(theirs, "first", "/bin/first", { SHELL: "/bin/bash" });
+  it("leave a user's own variable above in force for an entry that does not set it", () => {
+    let text = converge("MAILTO=x@example.com\n", "first", "/bin/first", { SHELL: "/bin/bash" });
     text = `${converge(text, "second", "/bin/second")}1 1 * * * /bin/later\n`;
     expect(effective(text, "MAILTO")).toEqual({
       "/bin/first": "x@example.com",
@@ -80,17 +92,24 @@ describe("a managed entry's variables", () => {
     const text = converge("", "job", "/bin/job", { MAILTO: "dev" });
     expect(readEntry(text, "job")?.restore).toEqual({ MAILTO: "root" });
     const edited = `MAILTO = "ops"\n${text}`;
-    expect(environmentBefore(edited, "job", ROOT).MAILTO).toBe("ops");
+    expect(environmentBefore(edited, "job", crontabDefaults("root")).MAILTO).toBe("ops");
     expect(converge(edited, "job", "/bin/job", { MAILTO: "dev" })).toBe(
       'MAILTO = "ops"\n# converge: job\nMAILTO=dev\n0 4 * * * /bin/job\nMAILTO=ops\n# converge end: job\n',
     );
   });
 
+  it("restore a user's value that needs quotes in the quotes cron reads back (review 2, item 3)", () => {
+    const text = converge("A='\"x'\nMAILTO=' \"q\"'\n", "job", "/bin/job", { MAILTO: "dev" });
+    expect(text).toContain("\nMAILTO=' \"q\"'\n# converge end: job\n");
+    expect(effective(`${text}1 1 * * * /bin/below\n`, "MAILTO")["/bin/below"]).toBe(' "q"');
+  });
+
   it("are judged by the lines converge does not manage, so a stale block above changes nothing", () => {
-    // "old" was written before restore lines existed and leaks MAILTO=leak to what follows it.
     const text = "MAILTO=ops\n# converge: old\nMAILTO=leak\n0 1 * * * /bin/old\n";
-    expect(environmentBefore(text, "new", ROOT).MAILTO).toBe("ops");
-    expect(environmentBefore(`${text}# converge: new\n0 2 * * * /bin/new\n`, "new", ROOT).MAILTO).toBe("ops");
+    expect(environmentBefore(text, "new", crontabDefaults("root")).MAILTO).toBe("ops");
+    expect(
+      environmentBefore(`${text}# converge: new\n0 2 * * * /bin/new\n`, "new", crontabDefaults("root")).MAILTO,
+    ).toBe("ops");
   });
 
   it("are removed with their restore lines, leaving the crontab byte for byte as before", () => {
@@ -98,48 +117,6 @@ describe("a managed entry's variables", () => {
     const text = converge(theirs, "job", "/bin/job", { MAILTO: "dev", PATH: "/x" });
     expect(withEntry(`${text}PATH=/mine\n`, "job", undefined)).toBe(`${theirs}\nPATH=/mine\n`);
   });
-});
-
-describe("the end of a managed block", () => {
-  const current = "# converge: job\nMAILTO=dev\n0 4 * * * /bin/job\nMAILTO=root\n# converge end: job\n";
-
-  it("is its end marker: a user's variable line after it is not taken in", () => {
-    const text = `${current}MAILTO=mine\n0 5 * * * /bin/mine\n`;
-    expect(readEntry(text, "job")?.restore).toEqual({ MAILTO: "root" });
-    expect(withEntry(text, "job", undefined)).toBe("MAILTO=mine\n0 5 * * * /bin/mine\n");
-  });
-
-  it("is the schedule line in the format without restore lines, which is upgraded in place", () => {
-    const old = "# converge: job\nMAILTO=dev\n0 4 * * * /bin/job\nSHELL=/bin/bash\n1 1 * * * /bin/mine\n";
-    expect(readEntry(old, "job")).toEqual({
-      schedule: ["0", "4", "*", "*", "*"],
-      command: "/bin/job",
-      variables: { MAILTO: "dev" },
-      restore: {},
-    });
-    expect(converge(old, "job", "/bin/job", { MAILTO: "dev" })).toBe(
-      `${current}SHELL=/bin/bash\n1 1 * * * /bin/mine\n`,
-    );
-  });
-
-  it("is only the marker with the entry's own name", () => {
-    const text = "# converge: job\nMAILTO=dev\n0 4 * * * /bin/job\nMAILTO=root\n# converge end: other\n";
-    expect(readEntry(text, "job")?.restore).toEqual({});
-  });
-});
-
-describe("cron's reading of variable lines", () => {
-  it.each([
-    ["MAILTO=ops", ["MAILTO", "ops"]],
-    ["  PATH = /a:/b  ", ["PATH", "/a:/b"]],
-    ["X=' padded '", ["X", " padded "]],
-    ['EMPTY=""', ["EMPTY", ""]],
-  ])("reads %j as an assignment", (line, want) => expect(parseAssignment(line)).toEqual(want));
-
-  it.each(["0 4 * * * A=b /bin/x", "@daily X=1 /bin/x", "*/5 * * * * /bin/x", "# A=b", ""])(
-    "does not read %j as one",
-    (line) => expect(parseAssignment(line)).toBeUndefined(),
-  );
 });
 
 describe("cron's defaults for a crontab's owner", () => {

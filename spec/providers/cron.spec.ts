@@ -1,7 +1,8 @@
 // The cron provider's pure parts, on text as crontab(1) prints it: field grammar, finding and
-// rewriting the marked entry, and the install header.
+// rewriting the marked entry, refusing blocks damaged by hand edits, and the install header.
 import { describe, expect, it } from "vitest";
-import { readEntry, renderEntry, stripInstallHeader, withEntry } from "../../providers/cron/crontab.js";
+import { DamagedEntry } from "../../providers/cron/blocks.js";
+import { type CronEntry, readEntry, renderEntry, stripInstallHeader, withEntry } from "../../providers/cron/crontab.js";
 import { isCronField } from "../../providers/cron/fields.js";
 
 describe("cron field grammar (what Debian's crontab(1) accepts)", () => {
@@ -44,62 +45,139 @@ describe("cron field grammar (what Debian's crontab(1) accepts)", () => {
   it.each(invalid)("refuses %s %j", (field, text) => expect(isCronField(field, text)).toBe(false));
 });
 
+const job = (over: Partial<CronEntry> = {}): CronEntry => ({
+  schedule: ["0", "4", "*", "*", "*"],
+  command: "/bin/x",
+  environment: {},
+  variables: {},
+  restore: {},
+  ...over,
+});
+
 describe("the marked entry in a crontab", () => {
   const theirs = "# mine\nMAILTO=me\n\n0 1 * * * /bin/nightly\n";
-  const entry = {
-    schedule: ["0", "4", "*", "*", "*"] as [string, string, string, string, string],
-    command: "/bin/x",
-    variables: {},
-    restore: {},
-  };
+  const block = "# converge: job\n0 4 * * * /bin/x\n# converge end: job\n";
 
-  it("is appended after the other lines, which stay byte for byte", () => {
-    expect(withEntry(theirs, "job", entry)).toBe(`${theirs}# converge: job\n0 4 * * * /bin/x\n`);
-    expect(withEntry("", "job", entry)).toBe("# converge: job\n0 4 * * * /bin/x\n");
+  it("is appended after the other lines, which stay byte for byte, and always ends with its end marker", () => {
+    expect(withEntry(theirs, "job", job())).toBe(`${theirs}${block}`);
+    expect(withEntry("", "job", job())).toBe(block);
   });
 
-  it("is replaced in place, between other entries, with its variables", () => {
-    const text = `${theirs}# converge: job\nMAILTO=ops\n5 4 * * * /bin/old\n# converge: other\n@daily /bin/o\n`;
-    const next = withEntry(text, "job", { ...entry, variables: { PATH: "/bin" } });
-    expect(next).toBe(`${theirs}# converge: job\nPATH=/bin\n0 4 * * * /bin/x\n# converge: other\n@daily /bin/o\n`);
-    expect(readEntry(next, "other")).toEqual({ special: "@daily", command: "/bin/o", variables: {}, restore: {} });
+  it("is replaced in place, between other entries", () => {
+    const text = `${theirs}# converge: job\nMAILTO=ops\n5 4 * * * /bin/old\nMAILTO=me\n# converge end: job\n# converge: other\n@daily /bin/o\n# converge end: other\n`;
+    const next = withEntry(text, "job", job({ environment: { PATH: "/bin" } }));
+    expect(next).toBe(
+      `${theirs}# converge: job\n0 4 * * * PATH='/bin'; export PATH; /bin/x\n# converge end: job\n# converge: other\n@daily /bin/o\n# converge end: other\n`,
+    );
+    expect(readEntry(next, "other")).toEqual(job({ schedule: undefined, special: "@daily", command: "/bin/o" }));
   });
 
-  it("is removed with its variables only, leaving a neighbour's variables alone", () => {
-    const text = `${theirs}# converge: job\nMAILTO=ops\n0 4 * * * /bin/x\nSHELL=/bin/sh\n1 1 * * * /bin/theirs\n`;
-    expect(withEntry(text, "job", undefined)).toBe(`${theirs}SHELL=/bin/sh\n1 1 * * * /bin/theirs\n`);
-    expect(withEntry("# converge: job\n0 4 * * * /bin/x\n", "job", undefined)).toBe("");
+  it("is removed with its lines only", () => {
+    expect(withEntry(`${theirs}${block}SHELL=/bin/sh\n1 1 * * * /bin/theirs\n`, "job", undefined)).toBe(
+      `${theirs}SHELL=/bin/sh\n1 1 * * * /bin/theirs\n`,
+    );
+    expect(withEntry(block, "job", undefined)).toBe("");
   });
 
   it("keeps a crontab without a final newline, adding only the newline cron requires", () => {
-    expect(withEntry("0 1 * * * /bin/a", "job", entry)).toBe("0 1 * * * /bin/a\n# converge: job\n0 4 * * * /bin/x\n");
+    expect(withEntry("0 1 * * * /bin/a", "job", job())).toBe(`0 1 * * * /bin/a\n${block}`);
   });
 
-  it("reads back what it renders, blanks and quotes included", () => {
-    const e = {
-      schedule: entry.schedule,
-      command: "/bin/x --y 'z'",
-      variables: { MAILTO: "", A: " padded ", B: "'q" },
-      restore: { MAILTO: "root", A: "", B: "b" },
-    };
+  it("reads back what it renders, blanks, quotes and % included", () => {
+    const e = job({
+      command: "/bin/x --y 'z' \\% %stdin",
+      environment: { A: " padded ", B: "it's 50%", C: "", PATH: "/opt/bin:/usr/bin" },
+      variables: { MAILTO: "", SHELL: "/bin/bash" },
+      restore: { MAILTO: '"quoted"', SHELL: "/bin/sh" },
+    });
     const lines = renderEntry("job", e);
     expect(lines).toEqual([
       "# converge: job",
       'MAILTO=""',
-      'A=" padded "',
-      'B="\'q"',
-      "0 4 * * * /bin/x --y 'z'",
-      "MAILTO=root",
-      'A=""',
-      "B=b",
+      "SHELL=/bin/bash",
+      "0 4 * * * A=' padded '; export A; B='it'\\''s 50'\\%; export B; C=''; export C; PATH='/opt/bin:/usr/bin'; export PATH; /bin/x --y 'z' \\% %stdin",
+      "MAILTO='\"quoted\"'",
+      "SHELL=/bin/sh",
       "# converge end: job",
     ]);
     expect(readEntry(`${lines.join("\n")}\n`, "job")).toEqual(e);
   });
 
-  it("is absent when its schedule line was damaged by hand, so it gets rewritten", () => {
-    expect(readEntry("# converge: job\n#0 4 * * * /bin/x\n", "job")).toBeUndefined();
-    expect(readEntry(theirs, "job")).toBeUndefined();
+  it("is found in a CRLF crontab, replaced in place, and the user's lines keep their CRLF", () => {
+    const crlf = `MAILTO=me\r\n${block.replace(/\n/g, "\r\n")}0 1 * * * /bin/mine\r\n`;
+    expect(readEntry(crlf, "job")).toEqual(job());
+    expect(withEntry(crlf, "job", job({ command: "/bin/y" }))).toBe(
+      "MAILTO=me\r\n# converge: job\n0 4 * * * /bin/y\n# converge end: job\n0 1 * * * /bin/mine\r\n",
+    );
+  });
+});
+
+describe("a block edited by hand is refused, never guessed at (review 2, item 4)", () => {
+  const block = "# converge: a\nMAILTO=x@y\n0 1 * * * run\nMAILTO=root\n# converge end: a\n";
+  const refused = (text: string, why: RegExp) => {
+    expect(() => readEntry(text, "a")).toThrow(why);
+    expect(() => withEntry(text, "a", job())).toThrow(DamagedEntry);
+    expect(() => withEntry(text, "a", undefined)).toThrow(DamagedEntry);
+  };
+
+  it("a) a comment inside the block: the job would otherwise run twice", () =>
+    refused(
+      block.replace("MAILTO=x@y\n", "MAILTO=x@y\n# my note\n"),
+      /line 3 "# my note" is inside its block \(lines 1-6\)/,
+    ));
+
+  it("a user's job inside the block", () =>
+    refused(block.replace("run\n", "run\n5 5 * * * userjob\n"), /holds 2 job lines \(lines 3, 4\)/));
+
+  it("b) a user's variable between the restore lines and the end marker: it would otherwise be deleted", () => {
+    refused(block.replace("MAILTO=root\n", "MAILTO=root\nFOO=bar\n"), /line 5 "FOO=bar" is inside its block/);
+    refused(block.replace("MAILTO=root\n", "MAILTO=root\nFOO bar\n"), /line 5 "FOO bar" is inside its block/);
+    refused(block.replace("MAILTO=x@y\n", "MAILTO=x@y\nMAILTO=z\n"), /line 3 "MAILTO=z" is inside its block/);
+    refused(block.replace("MAILTO=root\n", ""), /MAILTO set before its job line is not set back|not set back after it/);
+  });
+
+  it("c) the job line deleted: the user's next job would otherwise be taken for it", () => {
+    refused(`${block.replace("0 1 * * * run\n", "")}5 5 * * * userjob\n`, /has no job line/);
+    refused("# converge: a\n# converge end: a\n", /has no job line/);
+  });
+
+  it("d) the block pasted twice: remove would otherwise leave one copy running", () =>
+    refused(block + block, /"# converge: a" is there 2 times \(lines 1, 6\)/));
+
+  it("the end marker missing, or left without its marker", () => {
+    refused(block.replace("# converge end: a\n", "0 2 * * * mine\n"), /"# converge end: a" is missing after line 3/);
+    refused("# converge: a\n0 1 * * * K='v'; export K; run\n", /"# converge end: a" is missing/);
+    refused("0 1 * * * run\n# converge end: a\n", /has no "# converge: a" above it/);
+    refused("# converge end: a\n# converge: a\n0 1 * * * run\n", /comes before "# converge: a"/);
+  });
+
+  it("damages only that entry: the others are read as usual", () => {
+    const text = `${block + block}# converge: b\n0 2 * * * b\n# converge end: b\n`;
+    expect(readEntry(text, "b")).toEqual(job({ schedule: ["0", "2", "*", "*", "*"], command: "b" }));
+  });
+});
+
+describe("blocks written by earlier versions are read when intact, to be upgraded in place", () => {
+  it("without an end marker: marker, variables, job line, and nothing below is theirs", () => {
+    const old = "# converge: job\nMAILTO=dev\nPATH=/x\n0 4 * * * /bin/job\nSHELL=/bin/bash\n1 1 * * * /bin/mine\n";
+    const e = job({ command: "/bin/job", variables: { MAILTO: "dev" }, environment: { PATH: "/x" } });
+    expect(readEntry(old, "job")).toEqual(e);
+    expect(withEntry(old, "job", { ...e, restore: { MAILTO: "root" } })).toBe(
+      "# converge: job\nMAILTO=dev\n0 4 * * * PATH='/x'; export PATH; /bin/job\nMAILTO=root\n# converge end: job\nSHELL=/bin/bash\n1 1 * * * /bin/mine\n",
+    );
+  });
+
+  it("with variables as crontab lines and restore lines for all of them", () => {
+    const v2 =
+      "# converge: job\nMAILTO=dev\nTZ=UTC\n0 4 * * * /bin/job\nMAILTO=root\nTZ=:/etc/localtime\n# converge end: job\n";
+    expect(readEntry(v2, "job")).toEqual(
+      job({
+        command: "/bin/job",
+        variables: { MAILTO: "dev" },
+        environment: { TZ: "UTC" },
+        restore: { MAILTO: "root", TZ: ":/etc/localtime" },
+      }),
+    );
   });
 });
 

@@ -1,8 +1,7 @@
 // cron_entry against the real crontab(1) inside a sandbox. The user's own lines around the
 // managed entry are the point: they must come back byte for byte after every operation.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultsFor } from "../../providers/cron/defaults.js";
-import { jobEnvironments } from "../../providers/cron/environment.js";
+import { defaultsFor, jobEnvironments } from "../support/cron-model.js";
 import { entry, expectConverged, runList } from "../support/run-lists.js";
 import { Sandbox } from "../support/sandbox.js";
 
@@ -41,7 +40,7 @@ describe("cron_entry", () => {
   it("adds the marked entry after the user's lines, then reports nothing to do", async () => {
     expectConverged(await sb.converge(cron(rotate)), 1);
     expect(await crontab()).toBe(
-      `${THEIRS}# converge: rotate-logs\n0 4 * * * /usr/sbin/logrotate /etc/logrotate.conf\n`,
+      `${THEIRS}# converge: rotate-logs\n0 4 * * * /usr/sbin/logrotate /etc/logrotate.conf\n# converge end: rotate-logs\n`,
     );
     expectConverged(await sb.converge(cron(rotate)), 0);
   });
@@ -56,7 +55,7 @@ describe("cron_entry", () => {
       'update crontab entry: minute from "5" to "0"',
     );
     expect(await crontab()).toBe(
-      `${THEIRS}# converge: rotate-logs\n0 4 * * * /usr/sbin/logrotate /etc/logrotate.conf\n`,
+      `${THEIRS}# converge: rotate-logs\n0 4 * * * /usr/sbin/logrotate /etc/logrotate.conf\n# converge end: rotate-logs\n`,
     );
   });
 
@@ -64,12 +63,15 @@ describe("cron_entry", () => {
     const props = { special: "@daily", command: "/usr/bin/true", mailto: "", environment: { TZ: "UTC" } };
     const out = expectConverged(await sb.converge(cron(props)), 1);
     expect(out).toContain('update crontab entry: special set to "@daily"');
-    expect(out).toContain('update crontab entry: MAILTO set to ""');
+    expect(out).toContain('update crontab entry: mailto set to ""');
+    expect(out).toContain('update crontab entry: environment TZ set to "UTC"');
     expect(out).toContain('update crontab entry: MAILTO for the lines below set to "ops@example.com"');
-    // The user's MAILTO and the zone of /etc/localtime again for whatever the user adds below.
+    // TZ travels in the job line; the user's MAILTO is set again for whatever the user adds below.
     expect(await crontab()).toBe(
-      `${THEIRS}# converge: rotate-logs\nMAILTO=""\nTZ=UTC\n@daily /usr/bin/true\nMAILTO=ops@example.com\nTZ=:/etc/localtime\n# converge end: rotate-logs\n`,
+      `${THEIRS}# converge: rotate-logs\nMAILTO=""\n@daily TZ='UTC'; export TZ; /usr/bin/true\nMAILTO=ops@example.com\n# converge end: rotate-logs\n`,
     );
+    const audit = await sb.converge(cron({ ...props, environment: { TZ: "Europe/Paris" } }), ["--why-run"]);
+    expect(audit.stdout).toContain('Would update crontab entry: environment TZ from "UTC" to "Europe/Paris"');
     expectConverged(await sb.converge(cron(props)), 0);
   });
 
@@ -88,7 +90,9 @@ describe("cron_entry", () => {
     await sb.sh(`printf '%s' '${theirs}' > ${spool}; chown daemon:crontab ${spool}; chmod 600 ${spool}`);
     const props = { user: "daemon", minute: "15", command: "/bin/date" };
     expectConverged(await sb.converge(cron(props, "create", "daemon-date")), 1);
-    expect(await crontab("daemon")).toBe(`${theirs}\n# converge: daemon-date\n15 * * * * /bin/date\n`);
+    expect(await crontab("daemon")).toBe(
+      `${theirs}\n# converge: daemon-date\n15 * * * * /bin/date\n# converge end: daemon-date\n`,
+    );
     expectConverged(await sb.converge(cron(props, "remove", "daemon-date")), 1);
     expect(await crontab("daemon")).toBe(`${theirs}\n`);
   });
@@ -119,7 +123,7 @@ describe("cron_entry variables apply to that entry alone", () => {
     );
   const blocks = (restored: string) =>
     "# converge: first\nMAILTO=dev@example.com\n1 * * * * /bin/first\n" +
-    `MAILTO=${restored}\n# converge end: first\n# converge: second\n2 * * * * /bin/second\n`;
+    `MAILTO=${restored}\n# converge end: first\n# converge: second\n2 * * * * /bin/second\n# converge end: second\n`;
 
   it("a later entry without mailto mails the crontab's owner, not the first entry's address", async () => {
     expectConverged(await sb.converge(both), 2);
@@ -165,14 +169,14 @@ describe("cron_entry variables apply to that entry alone", () => {
     const third = { minute: "3", command: "/bin/third", mailto: "", path: "/opt/bin", environment: { TZ: "UTC" } };
     expectConverged(await sb.converge(cron(third, "create", "third")), 1);
     expect(await crontab()).toContain(
-      "\nMAILTO=ops@example.com\nPATH=/usr/bin:/bin\nTZ=:/etc/localtime\n# converge end: third\n",
+      "\nMAILTO=\"\"\n3 * * * * PATH='/opt/bin'; export PATH; TZ='UTC'; export TZ; /bin/third\nMAILTO=ops@example.com\n# converge end: third\n",
     );
     expectConverged(await sb.converge(cron(third, "create", "third")), 0);
     expectConverged(await sb.converge(cron({}, "remove", "third")), 1);
     expect(await crontab()).toBe(before);
     expectConverged(await sb.converge(cron({}, "remove", "first")), 1);
     expect(await crontab()).toBe(
-      "MAILTO=ops@example.com\n# converge: second\n2 * * * * /bin/second\n5 5 * * * /bin/mine\n",
+      "MAILTO=ops@example.com\n# converge: second\n2 * * * * /bin/second\n# converge end: second\n5 5 * * * /bin/mine\n",
     );
   });
 });

@@ -1,0 +1,146 @@
+// Finding an entry's block in a crontab. A block is exactly the lines from "# converge: NAME" to
+// "# converge end: NAME": its crontab variables, one job line, the variables set back after it.
+// A hand edit that leaves anything else between the markers (a comment, a job, a copy of the
+// marker), or takes a marker away, is reported, never guessed at: a wrong guess runs a job twice
+// or deletes a user's line. Blocks without an end marker were written by an older version; they
+// are read when intact (marker, variables, job line) so that converge can upgrade them in place.
+import { CRON_READS, parseAssignment } from "./environment.js";
+import { splitPrefix } from "./prefix.js";
+import type { CronEntry } from "./crontab.js";
+
+export const MARKER = "# converge: ";
+export const END = "# converge end: ";
+
+/** A block whose lines converge cannot take as its own; the message says what is wrong. */
+export class DamagedEntry extends Error {
+  override name = "DamagedEntry";
+}
+
+export interface Block {
+  start: number;
+  /** Index one past the block's last line. */
+  end: number;
+  entry: CronEntry;
+}
+
+/** The crontab's lines. A CRLF crontab keeps its "\r"s; the parsers below ignore a line's final one. */
+export const linesOf = (text: string) => (text === "" ? [] : text.replace(/\n$/, "").split("\n"));
+const bare = (line: string) => line.replace(/\r$/, "");
+const lineNo = (i: number) => i + 1;
+const damaged = (what: string): never => {
+  throw new DamagedEntry(what);
+};
+
+/** The named entry's block, undefined when the crontab has none; throws DamagedEntry when hand edits broke it. */
+export function locate(lines: readonly string[], name: string): Block | undefined {
+  const indexes = (text: string) => lines.flatMap((l, i) => (bare(l) === text ? [i] : []));
+  const [marker, end] = [MARKER + name, END + name];
+  const starts = indexes(marker);
+  const ends = indexes(end);
+  for (const [text, at] of [
+    [marker, starts],
+    [end, ends],
+  ] as const)
+    if (at.length > 1) damaged(`"${text}" is there ${at.length} times (lines ${at.map(lineNo).join(", ")})`);
+  if (!starts.length)
+    return ends.length ? damaged(`"${end}" (line ${lineNo(ends[0])}) has no "${marker}" above it`) : undefined;
+  const start = starts[0];
+  if (!ends.length) return legacyBlock(lines, start, end);
+  if (ends[0] < start) damaged(`"${end}" (line ${lineNo(ends[0])}) comes before "${marker}"`);
+  return { start, end: ends[0] + 1, entry: blockEntry(lines, start, ends[0]) };
+}
+
+/** Every block converge can read (damaged ones left out), top to bottom. */
+export function intactBlocks(lines: readonly string[]): Block[] {
+  const names = new Set(lines.map(bare).flatMap((l) => (l.startsWith(MARKER) ? [l.slice(MARKER.length)] : [])));
+  return [...names].flatMap((name) => {
+    try {
+      return [locate(lines, name)!];
+    } catch (e) {
+      if (e instanceof DamagedEntry) return [];
+      throw e;
+    }
+  });
+}
+
+/** The entry between the markers at `start` and `end`: variables, one job line, variables. */
+function blockEntry(lines: readonly string[], start: number, end: number): CronEntry {
+  const span = `lines ${lineNo(start)}-${lineNo(end)}`;
+  const body = lines.slice(start + 1, end).map(bare);
+  const jobs = body.flatMap((l, i) => (parseJob(l) ? [start + 1 + i] : []));
+  if (jobs.length !== 1)
+    damaged(
+      jobs.length
+        ? `its block (${span}) holds ${jobs.length} job lines (lines ${jobs.map(lineNo).join(", ")}) where converge wrote one`
+        : `its block (${span}) has no job line`,
+    );
+  const stray = body.findIndex((l) => !isVariable(l) && !parseJob(l));
+  if (stray >= 0)
+    damaged(
+      `line ${lineNo(start + 1 + stray)} ${JSON.stringify(body[stray])} is inside its block (${span}) and converge did not write it`,
+    );
+  const job = jobs[0] - start - 1;
+  const unmatched = unmatchedVariable(body, job);
+  if (unmatched !== undefined)
+    damaged(
+      unmatched < body.length
+        ? `line ${lineNo(start + 1 + unmatched)} ${JSON.stringify(body[unmatched])} is inside its block (${span}) and converge did not write it`
+        : `a variable set before its job line is not set back after it (${span})`,
+    );
+  return entryOf(body.slice(0, job), body[job], body.slice(job + 1));
+}
+
+/**
+ * The index in `body` of the first variable line converge would not have written there, or
+ * body.length when one is missing: each variable is set once before the job line and set back
+ * after it, in the same order. A user's variable line in between would be lost in a rewrite.
+ */
+function unmatchedVariable(body: string[], job: number): number | undefined {
+  const names = (ls: string[]) => ls.map((l) => parseAssignment(l)![0]);
+  const set = names(body.slice(0, job));
+  const back = names(body.slice(job + 1));
+  const twice = set.findIndex((k, i) => set.indexOf(k) !== i);
+  if (twice >= 0) return twice;
+  const extra = back.findIndex((k, i) => k !== set[i]);
+  if (extra >= 0) return job + 1 + extra;
+  return back.length < set.length ? body.length : undefined;
+}
+
+/** A block of the format without end markers: marker, variables, job line, and nothing else is its. */
+function legacyBlock(lines: readonly string[], start: number, end: string): Block {
+  let i = start + 1;
+  while (i < lines.length && isVariable(bare(lines[i]))) i++;
+  const vars = lines.slice(start + 1, i).map(bare);
+  const job = bare(lines[i] ?? "");
+  if (!parseJob(job)) damaged(`line ${lineNo(i)} should be its job line, and "${end}" is missing`);
+  // What the current format writes, with its end marker lost: the job carries variables, or
+  // lines setting the block's variables back follow it.
+  const next = parseAssignment(bare(lines[i + 1] ?? ""));
+  const restores = next !== undefined && vars.some((v) => parseAssignment(v)![0] === next[0]);
+  if (restores || Object.keys(splitPrefix(parseJob(job)!.text).environment).length)
+    damaged(`"${end}" is missing after line ${lineNo(i)}`);
+  return { start, end: i + 1, entry: entryOf(vars, job, []) };
+}
+
+// Only the shape converge writes counts as a block's variable line; `A = b` is a user's.
+const isVariable = (line: string) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(line) && parseAssignment(line) !== undefined;
+
+function entryOf(before: string[], job: string, after: string[]): CronEntry {
+  const read = (ls: string[]) => Object.fromEntries(ls.map((l) => parseAssignment(l)!));
+  const lines = read(before);
+  const { when, text } = parseJob(job)!;
+  const { environment, command } = splitPrefix(text);
+  // Older blocks set PATH and the rest as crontab lines; the job gets them all the same.
+  const variables = Object.fromEntries(Object.entries(lines).filter(([k]) => CRON_READS.includes(k)));
+  const asLines = Object.fromEntries(Object.entries(lines).filter(([k]) => !CRON_READS.includes(k)));
+  return { ...when, command, environment: { ...asLines, ...environment }, variables, restore: read(after) };
+}
+
+/** The schedule and the command text of a job line (what follows the five fields or the @keyword). */
+export function parseJob(line: string): { when: Pick<CronEntry, "schedule" | "special">; text: string } | undefined {
+  if (/^\s*#/.test(line) || isVariable(line)) return undefined;
+  const special = /^(@\w+)\s+(.+)$/.exec(line);
+  if (special) return { when: { special: special[1] }, text: special[2] };
+  const m = /^(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(.+)$/.exec(line);
+  return m ? { when: { schedule: [m[1], m[2], m[3], m[4], m[5]] }, text: m[6] } : undefined;
+}
