@@ -3,7 +3,8 @@
 // permission, so it only ever runs with operator credentials.
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { parseManifestKey } from "./keys.js";
-import { MANIFEST_FORMAT, type Manifest, type ManifestEntry } from "./manifest.js";
+import type { Manifest, ManifestEntry } from "./manifest.js";
+import { manifestProblem } from "./manifest-schema.js";
 import { contentSuspect, listingSuspect, type ManifestRef } from "./trust.js";
 
 export interface Where {
@@ -44,9 +45,10 @@ export async function listManifests(client: S3Client, where: Where, date?: strin
 
 async function readManifest(client: S3Client, bucket: string, key: string): Promise<Manifest> {
   const r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  const m = JSON.parse(await r.Body!.transformToString("utf8")) as Manifest;
-  if (m?.format !== MANIFEST_FORMAT || !Array.isArray(m.objects)) throw new Error("not an s3-backup manifest");
-  return m;
+  const m: unknown = JSON.parse(await r.Body!.transformToString("utf8"));
+  const problem = manifestProblem(m);
+  if (problem) throw new Error(problem);
+  return m as Manifest;
 }
 
 /** The selected manifests that pass the trust checks, newest first by LastModified, read lazily. */
@@ -72,7 +74,8 @@ export async function* trustedManifests(
     try {
       manifest = await readManifest(client, where.bucket, ref.key);
     } catch (err) {
-      // S3 errors are the caller's to report; a body that is not a manifest is just untrusted.
+      // S3 errors are the caller's to report; a body that is not a valid manifest (not JSON, or
+      // failing backup/manifest-schema.ts) is just untrusted.
       if ((err as { $metadata?: unknown }).$metadata) throw err;
       skip(ref, (err as Error).message);
       continue;

@@ -19,8 +19,9 @@ commands:
   restore    --name NAME [--date YYYY-MM-DD] [--host HOST] (--to DIR | --into-database DB) [--mysql-defaults-file FILE]
              restore the newest (or that day's) backup of one asset or database; NAME is the
              asset's path (/var/www/site), its key name (var_www_site) or the database
-  verify     [--host HOST] [--work-dir DIR] [--mysql-defaults-file FILE]
-             restore drill: restore everything to temp places (archives under DIR) and compare
+  verify     [--date YYYY-MM-DD] [--host HOST] [--work-dir DIR] [--mysql-defaults-file FILE]
+             restore drill of the newest (or that day's) run: restore everything to temp
+             places (archives under DIR) and compare
 
 --host reads the backups another machine made (default: the config's host).
 
@@ -43,6 +44,7 @@ const OPTIONS: Record<string, ParseArgsConfig["options"]> = {
   },
   verify: {
     config: { type: "string" },
+    date: { type: "string" },
     host: { type: "string" },
     "work-dir": { type: "string" },
     "mysql-defaults-file": { type: "string" },
@@ -70,9 +72,9 @@ function parse(command: string, argv: string[]): Flags {
 /** What is wrong with a command's flags taken together, checked before the config is read. */
 function flagProblem(command: string, v: Flags): string | undefined {
   if (typeof v.config !== "string") return "--config CONFIG.yml is required";
+  if (v.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(v.date as string)) return "--date must be YYYY-MM-DD";
   if (command !== "restore") return undefined;
   if (!v.name) return "--name NAME is required";
-  if (v.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(v.date as string)) return "--date must be YYYY-MM-DD";
   if ((v.to === undefined) === (v["into-database"] === undefined))
     return "give exactly one of --to DIR or --into-database DB";
   return undefined;
@@ -124,6 +126,7 @@ export async function main(argv: string[]): Promise<number> {
       default:
         return await verifyCommand(cfg, {
           host: str("host"),
+          date: str("date"),
           workDir: str("work-dir"),
           mysqlDefaultsFile: str("mysql-defaults-file"),
         });

@@ -36,8 +36,13 @@ export function mysqlQuery(conn: string[], sql: string): Promise<string[][]> {
       err += b.toString();
     });
     child.once("error", reject);
+    // A client that exits without reading (bad login, wrong program) is reported by its exit code.
+    child.stdin.on("error", () => undefined);
     child.once("close", (code) => {
-      if (code !== 0) return reject(new Error(`mysql exited ${code}: ${err.trim()}`));
+      // On an error the client also echoes the statement between dashed lines: keep the ERROR lines.
+      const lines = err.split("\n").filter((l) => l.trim() !== "");
+      const errors = lines.filter((l) => l.startsWith("ERROR"));
+      if (code !== 0) return reject(new Error(`mysql exited ${code}: ${(errors.length ? errors : lines).join(" | ")}`));
       resolve(
         out
           .split("\n")

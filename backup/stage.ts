@@ -28,7 +28,11 @@ export function childEnded(child: ChildProcess, what: string): Promise<StageEnd>
   return new Promise((resolve) => {
     child.once("error", (e) => resolve({ ok: false, what, code: null, detail: e.message }));
     child.once("close", (code, signal) => {
-      const detail = tail.trim().split("\n").slice(-3).join(" | ");
+      const detail = tail
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .slice(-3)
+        .join(" | ");
       resolve({ ok: code === 0, what, code, signal, ...(detail ? { detail } : {}) });
     });
   });

@@ -1,7 +1,9 @@
-// `s3-backup verify`: a restore drill over the newest trusted manifest (backup/trust.ts). Each
-// object is restored to a temporary directory under --work-dir or a temporary database (SHA-256
-// checked), compared with the live source, and removed. A restore that fails makes the drill
-// fail; differences from the live source are reported, since live data may have changed since.
+// `s3-backup verify`: a restore drill over the newest trusted manifest (backup/trust.ts), or that
+// day's newest with --date. Each object is restored to a temporary directory under --work-dir or
+// a temporary database (SHA-256 checked, dumps read sandboxed), compared with the live source,
+// and removed. A restore that fails makes the drill fail; differences from the live source are
+// reported, since live data may have changed since. SIGINT/SIGTERM stops the drill after
+// removing what the current restore made.
 import { randomBytes } from "node:crypto";
 import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,6 +11,7 @@ import { join } from "node:path";
 import { EXIT, InputError } from "../engine/errors.js";
 import { operatorS3Client } from "../providers/s3/client.js";
 import { describeS3Error } from "../providers/s3/errors.js";
+import { trapSignals } from "./interrupt.js";
 import { listManifests, trustedManifests, whatExists } from "./catalog.js";
 import type { BackupConfig } from "./config.js";
 import type { Manifest } from "./manifest.js";
@@ -60,6 +63,8 @@ async function tableChecksums(conn: string[], db: string): Promise<Map<string, s
 
 export interface VerifyFlags {
   host?: string;
+  /** Only runs keyed by this day (YYYY-MM-DD); default: the newest trusted run. */
+  date?: string;
   /** Where archives are unpacked for comparison: as much free space as the largest one needs. */
   workDir?: string;
   mysqlDefaultsFile?: string;
@@ -73,12 +78,12 @@ export async function verifyCommand(cfg: BackupConfig, opts: VerifyFlags): Promi
   }
   const client = operatorS3Client(cfg.s3);
   const tag = `s3-backup verify ${cfg.name}`;
-  const sel = { backup: cfg.name, host: opts.host ?? cfg.host };
+  const sel = { backup: cfg.name, host: opts.host ?? cfg.host, date: opts.date };
   const warn = (m: string) => process.stderr.write(`${tag}: warning: ${m}\n`);
   let refs: ManifestRef[] = [];
   let newest: { ref: ManifestRef; manifest: Manifest } | undefined;
   try {
-    refs = await listManifests(client, cfg.s3);
+    refs = await listManifests(client, cfg.s3, opts.date);
     for await (const m of trustedManifests(client, cfg.s3, refs, sel, warn)) {
       newest = m;
       break;
@@ -89,7 +94,8 @@ export async function verifyCommand(cfg: BackupConfig, opts: VerifyFlags): Promi
   }
   if (!newest) {
     process.stderr.write(
-      `${tag}: FAILED: no trusted run for host ${sel.host} in s3://${cfg.s3.bucket}/${cfg.s3.prefix}\n` +
+      `${tag}: FAILED: no trusted run for host ${sel.host}${opts.date ? ` on ${opts.date}` : ""} ` +
+        `in s3://${cfg.s3.bucket}/${cfg.s3.prefix}\n` +
         `${whatExists(refs, sel).join("\n")}\n`,
     );
     return EXIT.failed;
@@ -98,8 +104,11 @@ export async function verifyCommand(cfg: BackupConfig, opts: VerifyFlags): Promi
     `${tag}: run s3://${cfg.s3.bucket}/${newest.ref.key}, received by S3 at ${newest.ref.lastModified.toISOString()}\n`,
   );
   const conn = adminConnArgs(cfg, opts.mysqlDefaultsFile);
+  const trap = trapSignals(tag, "a temporary s3b_verify_* database or s3-backup-verify-* directory");
+  const src = { client, bucket: cfg.s3.bucket, signal: trap.signal };
   let failed = 0;
   for (const e of newest.manifest.objects) {
+    if (trap.signal.aborted) break;
     if (!e.ok) {
       failed++;
       process.stderr.write(`${tag}: FAILED ${e.name}: not in this backup (${e.error})\n`);
@@ -111,7 +120,7 @@ export async function verifyCommand(cfg: BackupConfig, opts: VerifyFlags): Promi
       if (e.kind === "files") {
         const dir = mkdtempSync(join(workDir, "s3-backup-verify-"));
         try {
-          err = await restoreFiles(client, cfg.s3.bucket, e, dir);
+          err = await restoreFiles(src, e, dir);
           if (!err) {
             const diffs = treeDifferences(join(dir, e.source), e.source);
             note =
@@ -125,7 +134,7 @@ export async function verifyCommand(cfg: BackupConfig, opts: VerifyFlags): Promi
       } else {
         const db = `s3b_verify_${randomBytes(4).toString("hex")}`;
         try {
-          err = await restoreDatabase(client, cfg.s3.bucket, e, db, conn);
+          err = await restoreDatabase(src, e, db, conn);
           if (!err) {
             const [restored, live] = await Promise.all([
               tableChecksums(conn, db),
@@ -139,7 +148,9 @@ export async function verifyCommand(cfg: BackupConfig, opts: VerifyFlags): Promi
                 : `checksums differ from live (changed since?): ${differ.join(", ")}`);
           }
         } finally {
-          await mysqlQuery(conn, `DROP DATABASE IF EXISTS ${ident(db)}`).catch(() => undefined);
+          await mysqlQuery(conn, `DROP DATABASE IF EXISTS ${ident(db)}`).catch((x: Error) => {
+            process.stderr.write(`${tag}: warning: temporary database ${db} is left (${x.message}): drop it by hand\n`);
+          });
         }
       }
     } catch (x) {
@@ -150,8 +161,9 @@ export async function verifyCommand(cfg: BackupConfig, opts: VerifyFlags): Promi
       process.stderr.write(`${tag}: FAILED ${e.name}: ${err}\n`);
     } else process.stdout.write(`${tag}: ok ${e.name}: restored, sha256 verified, ${note}\n`);
   }
-  process.stdout.write(
-    `${tag}: ${newest.manifest.objects.length - failed}/${newest.manifest.objects.length} restored\n`,
-  );
-  return failed === 0 ? EXIT.ok : EXIT.failed;
+  trap.release();
+  const interrupted = trap.exitCode();
+  const total = newest.manifest.objects.length;
+  process.stdout.write(`${tag}: ${total - failed}/${total} restored${interrupted ? " (interrupted)" : ""}\n`);
+  return interrupted ?? (failed === 0 ? EXIT.ok : EXIT.failed);
 }

@@ -25,7 +25,8 @@ describe("usage text", () => {
   test.each([
     [["restore", "--config", "c.yml", "--to", "/x"], "--name NAME is required"],
     [["restore", "--config", "c.yml", "--name", "n"], "exactly one of --to DIR or --into-database DB"],
-    [["verify", "--config", "c.yml", "--date", "2025-01-01"], "Unknown option '--date'"],
+    [["verify", "--config", "c.yml", "--date", "2025-1-1"], "--date must be YYYY-MM-DD"],
+    [["verify", "--config", "c.yml", "--name", "n"], "Unknown option '--name'"],
   ])("a flag mistake (%j) exits 2 with the usage", async (args, message) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);

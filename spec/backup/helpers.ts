@@ -2,14 +2,14 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import { randomToken } from "../../backup/keys.js";
 import type { Manifest, ManifestEntry } from "../../backup/manifest.js";
-import { S3RVER_CLIENT_PRELOAD, testS3Client, type S3Info } from "../support/s3-server.js";
+import { createBucket, S3RVER_CLIENT_PRELOAD, testS3Client, type S3Info } from "../support/s3-server.js";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CLI = join(ROOT, "bin/s3-backup.js");
@@ -138,7 +138,15 @@ export interface PlantedObject {
 export async function plantRun(
   info: S3Info,
   bucket: string,
-  run: { day: string; finishedAt: string; backup?: string; host?: string; objects: PlantedObject[] },
+  run: {
+    day: string;
+    finishedAt: string;
+    backup?: string;
+    host?: string;
+    objects: PlantedObject[];
+    /** Rewrites the manifest before it is stored (a string is stored as is). */
+    mangle?: (m: Manifest) => unknown;
+  },
 ): Promise<string> {
   const client = testS3Client(info);
   const [backup, host] = [run.backup ?? "shop", run.host ?? "web1"];
@@ -173,6 +181,21 @@ export async function plantRun(
     objects,
   };
   const key = `${folder}${backup}--${randomToken()}.manifest.json`;
-  await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(manifest) }));
+  const stored = run.mangle ? run.mangle(manifest) : manifest;
+  const body = typeof stored === "string" ? stored : JSON.stringify(stored);
+  await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
   return key;
+}
+
+/** A fresh bucket holding one real run of backup "shop" on web1 of a one-file asset (index.html: "real\n"). */
+export async function realRun(info: S3Info) {
+  const bucket = await createBucket(info);
+  const src = join(tempDir("s3b-src-"), "site");
+  mkdirSync(src);
+  writeFileSync(join(src, "index.html"), "real\n");
+  const cfg = writeConfig(jobConfig(info, bucket, { assets: [src] }));
+  const r = await runCli(["run", "--config", cfg]);
+  if (r.code !== 0) throw new Error(`run exited ${r.code}: ${r.stderr}`);
+  const [manifestKey] = (await listKeys(info, bucket)).filter((k) => k.endsWith(".manifest.json"));
+  return { bucket, src, cfg, manifestKey };
 }

@@ -4,24 +4,16 @@
 // backup's manifests (shop--x) are not taken for shop's.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, inject, test } from "vitest";
 import { keySafeName, utcDay } from "../../backup/keys.js";
 import { sqlAsRoot } from "../support/mariadb.js";
 import { createBucket } from "../support/s3-server.js";
-import { cnf, jobConfig, listKeys, operatorEnv, plantRun, runCli, tempDir, writeConfig } from "./helpers.js";
+import { cnf, jobConfig, operatorEnv, plantRun, realRun, runCli, tempDir, writeConfig } from "./helpers.js";
 
 const s3 = inject("s3");
 const { socket } = inject("mariadb");
-
-/** A directory holding one file, as the job's asset. */
-function asset(content: string): string {
-  const src = join(tempDir("s3b-src-"), "site");
-  mkdirSync(src);
-  writeFileSync(join(src, "index.html"), content);
-  return src;
-}
 
 /** A tar archive as the job makes them (./PATH/...), holding `file` under `src`. */
 function archive(src: string, file: string, content: string): Buffer {
@@ -31,23 +23,13 @@ function archive(src: string, file: string, content: string): Buffer {
   return spawnSync("tar", ["-c", "-C", root, "."], { maxBuffer: 1 << 26 }).stdout;
 }
 
-/** A bucket holding one real run of backup "shop" on web1 for a fresh asset; returns both and the run's manifest key. */
-async function realRun() {
-  const bucket = await createBucket(s3);
-  const src = asset("real\n");
-  const cfg = writeConfig(jobConfig(s3, bucket, { assets: [src] }));
-  expect((await runCli(["run", "--config", cfg])).code).toBe(0);
-  const [manifestKey] = (await listKeys(s3, bucket)).filter((k) => k.endsWith(".manifest.json"));
-  return { bucket, src, cfg, manifestKey };
-}
-
 const restore = (cfg: string, ...args: string[]) =>
   runCli(["restore", "--config", cfg, ...args], { env: operatorEnv(s3) });
 const now = () => new Date().toISOString();
 
 describe("restore picks only trusted runs", () => {
   test("a run planted under 2099-01-01 (newest by LastModified) is skipped, naming it; restore and verify use the real one", async () => {
-    const { bucket, src, cfg, manifestKey } = await realRun();
+    const { bucket, src, cfg, manifestKey } = await realRun(s3);
     const planted = await plantRun(s3, bucket, {
       day: "2099-01-01",
       finishedAt: "2099-01-01T02:00:00.000Z",
@@ -110,8 +92,8 @@ describe("restore picks only trusted runs", () => {
     expect(sqlAsRoot(socket, `SHOW DATABASES LIKE '${canary}'`)).toEqual([]);
   });
 
-  test("an archive that does not match its manifest leaves the target directory empty", async () => {
-    const { bucket, src, cfg } = await realRun();
+  test("an archive that does not match its manifest leaves no target directory, or an existing one empty", async () => {
+    const { bucket, src, cfg } = await realRun(s3);
     await plantRun(s3, bucket, {
       day: utcDay(new Date()),
       finishedAt: now(),
@@ -128,12 +110,15 @@ describe("restore picks only trusted runs", () => {
     const to = join(tempDir("s3b-restore-"), "t");
     const r = await restore(cfg, "--name", keySafeName(src), "--to", to);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/does not match its manifest/);
-    expect(readdirSync(to)).toEqual([]);
+    expect(r.stderr).toMatch(/does not match its manifest.*nothing restored/);
+    expect(existsSync(to)).toBe(false);
+    const existing = tempDir("s3b-restore-");
+    expect((await restore(cfg, "--name", keySafeName(src), "--to", existing)).code).toBe(1);
+    expect(readdirSync(existing)).toEqual([]);
   });
 
   test('backup "shop" does not read the manifests of "shop--x" (made before "--" was refused), and "shop--x" is now refused', async () => {
-    const { bucket, src, cfg, manifestKey } = await realRun();
+    const { bucket, src, cfg, manifestKey } = await realRun(s3);
     await plantRun(s3, bucket, {
       day: utcDay(new Date()),
       finishedAt: now(),
@@ -158,7 +143,7 @@ describe("restore picks only trusted runs", () => {
 
 describe("restoring on a replacement machine", () => {
   test("--host reads another host's runs, from a config without the job's keys; policy works with it and run refuses it naming the fields", async () => {
-    const { bucket, src } = await realRun();
+    const { bucket, src } = await realRun(s3);
     const { access_key_id: _a, secret_access_key: _s, ...s3NoKeys } = jobConfig(s3, bucket).s3;
     // Written by hand on the new machine: no job keys, no assets.
     const operatorCfg = writeConfig({ ...jobConfig(s3, bucket, { host: "web2" }), s3: s3NoKeys });
@@ -183,7 +168,7 @@ describe("restoring on a replacement machine", () => {
   });
 
   test("--name takes the key name or the source path; a miss lists the names, sources and days there are", async () => {
-    const { src, cfg } = await realRun();
+    const { src, cfg } = await realRun(s3);
     for (const name of [keySafeName(src), src]) {
       const r = await restore(cfg, "--name", name, "--to", join(tempDir("s3b-restore-"), "t"));
       expect(r.code).toBe(0);

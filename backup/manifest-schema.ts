@@ -1,0 +1,74 @@
+// What a manifest read back from the bucket must look like before restore or verify believes any
+// of it. The job's key can write any manifest, so one with `objects: [null]` or `bytes: "x"` is
+// as likely as a real one: it must be skipped as untrusted, not crash the search for a good run
+// or send restore after an object whose size it cannot compare. Extra properties are allowed, so
+// a newer job adding a field does not hide its runs from an older restore.
+import { Ajv } from "ajv";
+import type { FromSchema } from "json-schema-to-ts";
+import { MANIFEST_FORMAT, type Manifest } from "./manifest.js";
+
+const entrySchema = {
+  type: "object",
+  required: ["name", "kind", "source", "ok", "compression", "exits", "duration_ms"],
+  properties: {
+    // keySafeName's alphabet: the name is matched against the object's key (backup/trust.ts).
+    name: { type: "string", pattern: "^[A-Za-z0-9._-]+$" },
+    kind: { enum: ["files", "mysql"] },
+    source: { type: "string", minLength: 1 },
+    ok: { type: "boolean" },
+    key: { type: "string", minLength: 1 },
+    bytes: { type: "integer", minimum: 0 },
+    sha256: { type: "string", pattern: "^[0-9a-f]{64}$" },
+    compression: { enum: ["zstd", "gzip", "none"] },
+    exits: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["what", "code"],
+        properties: {
+          what: { type: "string" },
+          code: { type: ["integer", "null"] },
+          signal: { type: ["string", "null"] },
+        },
+      },
+    },
+    duration_ms: { type: "number", minimum: 0 },
+    error: { type: "string" },
+  },
+  // A completed object is what restore fetches and checks: it needs all three.
+  if: { properties: { ok: { const: true } } },
+  then: { required: ["key", "bytes", "sha256"] },
+} as const;
+
+export const manifestSchema = {
+  $id: "s3-backup-manifest",
+  type: "object",
+  required: ["format", "backup", "host", "class", "started_at", "finished_at", "duration_ms", "complete", "objects"],
+  properties: {
+    format: { const: MANIFEST_FORMAT },
+    backup: { type: "string", minLength: 1 },
+    host: { type: "string", minLength: 1 },
+    class: { enum: ["daily", "monthly"] },
+    started_at: { type: "string" },
+    finished_at: { type: "string" },
+    duration_ms: { type: "number", minimum: 0 },
+    complete: { type: "boolean" },
+    objects: { type: "array", items: entrySchema },
+  },
+} as const;
+
+// Kept honest at compile time: whatever the schema lets through must be a Manifest.
+type Validated = FromSchema<typeof manifestSchema>;
+const _isManifest = (m: Validated): Manifest => m;
+void _isManifest;
+
+// The config's pattern (backup/config.ts): a small instance of its own. The first error is
+// enough to say why a manifest is skipped.
+const validate = new Ajv({ allErrors: false, strict: true, strictRequired: false }).compile(manifestSchema);
+
+/** Why `value` is not a manifest restore can use ("/objects/0: must be object"), or undefined. */
+export function manifestProblem(value: unknown): string | undefined {
+  if (validate(value)) return undefined;
+  const e = validate.errors![0];
+  return `not a valid s3-backup manifest: ${e.instancePath || "/"}: ${e.message}`;
+}
