@@ -1,7 +1,7 @@
 // The `mysql` client as used by restore and verify (operator side): how it connects, and running
 // a statement. Credentials come from a defaults file or the operator's own ~/.my.cnf; only the
 // server location is taken from the job's .my.cnf, never its user or password.
-import { spawn } from "node:child_process";
+import { runProgram } from "../engine/program.js";
 import type { BackupConfig } from "./config.js";
 import { endpointOf } from "../providers/mysql/connection.js";
 import { readMyCnf } from "./mycnf.js";
@@ -22,34 +22,16 @@ export function adminConnArgs(cfg: BackupConfig, defaultsFile?: string): string[
 export const ident = (s: string) => `\`${s.replace(/`/g, "``")}\``;
 
 /** Runs SQL through the mysql client (on stdin); resolves with tab-separated rows. */
-export function mysqlQuery(conn: string[], sql: string): Promise<string[][]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("mysql", [...conn, "--batch", "--skip-column-names", "--raw"], {
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (b: Buffer) => {
-      out += b.toString();
-    });
-    child.stderr.on("data", (b: Buffer) => {
-      err += b.toString();
-    });
-    child.once("error", reject);
-    // A client that exits without reading (bad login, wrong program) is reported by its exit code.
-    child.stdin.on("error", () => undefined);
-    child.once("close", (code) => {
-      // On an error the client also echoes the statement between dashed lines: keep the ERROR lines.
-      const lines = err.split("\n").filter((l) => l.trim() !== "");
-      const errors = lines.filter((l) => l.startsWith("ERROR"));
-      if (code !== 0) return reject(new Error(`mysql exited ${code}: ${(errors.length ? errors : lines).join(" | ")}`));
-      resolve(
-        out
-          .split("\n")
-          .filter((l) => l !== "")
-          .map((l) => l.split("\t")),
-      );
-    });
-    child.stdin.end(sql);
-  });
+export async function mysqlQuery(conn: string[], sql: string): Promise<string[][]> {
+  const r = await runProgram("mysql", [...conn, "--batch", "--skip-column-names", "--raw"], { input: sql });
+  if (r.code !== 0) {
+    // On an error the client also echoes the statement between dashed lines: keep the ERROR lines.
+    const lines = r.stderr.split("\n").filter((l) => l.trim() !== "");
+    const errors = lines.filter((l) => l.startsWith("ERROR"));
+    throw new Error(`mysql exited ${r.code}: ${(errors.length ? errors : lines).join(" | ")}`);
+  }
+  return r.stdout
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => l.split("\t"));
 }

@@ -6,7 +6,7 @@
 // 10.11.8 and later) or MySQL's --commands=OFF (8.0.40, 8.4.3 and later). A client with neither
 // is never given a dump. MariaDB's mysqldump starts dumps with `/*M!999999\- enable the sandbox
 // mode */`, which turns the sandbox on too, but a planted dump simply leaves that line out.
-import { spawn } from "node:child_process";
+import { runProgram } from "../engine/program.js";
 
 /**
  * The flags that make a client with this `--help` text refuse client commands, or undefined.
@@ -19,17 +19,9 @@ export function sandboxArgsFrom(help: string): string[] | undefined {
   return undefined;
 }
 
-function clientHelp(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    // --no-defaults: an option file with settings this client does not know would fail --help.
-    const child = spawn("mysql", ["--no-defaults", "--help"], { stdio: ["ignore", "pipe", "ignore"] });
-    let out = "";
-    child.stdout.on("data", (b: Buffer) => {
-      out += b.toString();
-    });
-    child.once("error", reject);
-    child.once("close", () => resolve(out));
-  });
+async function clientHelp(): Promise<string> {
+  // --no-defaults: an option file with settings this client does not know would fail --help.
+  return (await runProgram("mysql", ["--no-defaults", "--help"])).stdout;
 }
 
 let support: Promise<{ args: string[] } | { error: string }> | undefined;

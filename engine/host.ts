@@ -4,9 +4,9 @@
 // count writes, stop one, or kill the process at the Nth.
 import { constants, promises as fs, type Stats } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { spawn as spawnChild } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { CommandError, WhyRunViolation } from "./errors.js";
+import { runProgram } from "./program.js";
 
 export interface RunOptions {
   /** Sent on stdin: the only way a secret may reach a program. */
@@ -205,28 +205,17 @@ function ifMissing<T>(value: T) {
 }
 
 /**
- * Runs a program to completion. node:child_process rather than execa here: this is the one hot
- * path of every converge, and execa alone costs about as long to load as a getent takes to run.
+ * Runs a program to completion. node:child_process (through runProgram) rather than execa here:
+ * this is the one hot path of every converge, and execa alone costs about as long to load as a
+ * getent takes to run.
  */
-function spawn(argv: readonly string[], opts: RunOptions): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const [file, ...args] = argv;
-    const child = spawnChild(file, args, { env: { ...CHILD_ENV, ...opts.env }, stdio: ["pipe", "pipe", "pipe"] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (b: Buffer) => out.push(b));
-    child.stderr.on("data", (b: Buffer) => err.push(b));
-    // A program that exits without reading its stdin must not fail the run with EPIPE.
-    child.stdin.on("error", () => {});
-    child.stdin.end(opts.input ?? "");
-    child.once("error", (e) => reject(new CommandError(argv, undefined, e.message)));
-    child.once("close", (code, signal) => {
-      const stdout = Buffer.concat(out).toString("utf8");
-      const stderr = Buffer.concat(err).toString("utf8");
-      if (code === 0 || (code !== null && (opts.okExitCodes ?? []).includes(code))) {
-        return resolve({ stdout, stderr, exitCode: code });
-      }
-      reject(new CommandError(argv, code ?? undefined, code === null ? `killed by ${signal}` : stderr));
-    });
-  });
+async function spawn(argv: readonly string[], opts: RunOptions): Promise<RunResult> {
+  const [file, ...args] = argv;
+  const r = await runProgram(file, args, { input: opts.input, env: { ...CHILD_ENV, ...opts.env } }).catch((e: Error) =>
+    Promise.reject(new CommandError(argv, undefined, e.message)),
+  );
+  if (r.code === 0 || (r.code !== null && (opts.okExitCodes ?? []).includes(r.code))) {
+    return { stdout: r.stdout, stderr: r.stderr, exitCode: r.code };
+  }
+  throw new CommandError(argv, r.code ?? undefined, r.code === null ? `killed by ${r.signal}` : r.stderr);
 }

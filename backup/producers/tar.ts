@@ -2,6 +2,7 @@
 // ./srv/www/...), so `tar -x -C /` puts them back in place and `--to DIR` mirrors the layout.
 // tar's defaults are what we want: symlinks stored as links, modes, owners and mtimes kept.
 import { spawn } from "node:child_process";
+import { runProgram } from "../../engine/program.js";
 import { producerOf, type Producer } from "../stage.js";
 
 /** argv for tar; the path is given as ./relative so no name can be mistaken for an option. */
@@ -17,17 +18,8 @@ export function tarProducer(path: string): Producer {
 }
 
 /** Apparent size of a path in bytes (du -sb), to size the upload's parts; undefined if unknown. */
-export function estimatePathBytes(path: string): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    const child = spawn("du", ["-s", "-b", path], { stdio: ["ignore", "pipe", "ignore"] });
-    let out = "";
-    child.stdout.on("data", (b: Buffer) => {
-      out += b.toString();
-    });
-    child.once("error", () => resolve(undefined));
-    child.once("close", () => {
-      const n = Number.parseInt(out, 10);
-      resolve(Number.isFinite(n) ? n : undefined);
-    });
-  });
+export async function estimatePathBytes(path: string): Promise<number | undefined> {
+  const r = await runProgram("du", ["-s", "-b", path]).catch(() => undefined);
+  const n = Number.parseInt(r?.stdout ?? "", 10);
+  return Number.isFinite(n) ? n : undefined;
 }
