@@ -53,7 +53,6 @@ export interface Host extends HostView {
   mkdir(path: string, opts: { recursive: boolean }): Promise<void>;
   chown(path: string, uid: number, gid: number): Promise<void>;
   chmod(path: string, mode: number): Promise<void>;
-  copyFile(from: string, to: string): Promise<void>;
   remove(path: string, opts?: { recursive?: boolean }): Promise<void>;
   /** Runs a program that changes the machine. */
   exec(argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
@@ -172,10 +171,6 @@ export class LocalHost implements Host {
 
   chmod(path: string, mode: number): Promise<void> {
     return this.effect({ kind: "chmod", target: path }, () => fs.chmod(path, mode));
-  }
-
-  copyFile(from: string, to: string): Promise<void> {
-    return this.effect({ kind: "copy", target: `${from} -> ${to}` }, () => fs.copyFile(from, to));
   }
 
   remove(path: string, opts: { recursive?: boolean } = {}): Promise<void> {

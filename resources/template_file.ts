@@ -3,7 +3,6 @@
 import { createHash } from "node:crypto";
 import { dirname } from "node:path";
 import { PreconditionError } from "../engine/errors.js";
-import type { HostView } from "../engine/host.js";
 import { definePrimitive } from "../engine/resource.js";
 import { redactor } from "../engine/secrets.js";
 import { absolutePath, ownership } from "../engine/schema/fragments.js";
@@ -14,12 +13,12 @@ import {
   applyOwnership,
   type DesiredOwnership,
   type Ownership,
+  ownerIds,
   ownershipChanges,
   readOwnership,
   resolveOwnership,
 } from "../providers/files/ownership.js";
 import { requireDirectory } from "../providers/files/parents.js";
-import { findAccount, findGroup } from "../providers/users/accounts.js";
 
 export const schema = {
   type: "object",
@@ -89,13 +88,10 @@ export const templateFile = definePrimitive<Props, Current, Desired>({
     if (action === "remove") return host.remove(path);
     if (current && props.backup > 0 && changes.some((c) => c.property === "content"))
       await backupFile(host, path, props.backup);
+    if (current && current.content === desired.content) return applyOwnership(host, path, desired);
+    // Written with its final owner and mode already set, so it is never briefly readable by others.
     const mode = parseInt(desired.mode ?? current?.mode ?? "0644", 8);
-    if (!current || current.content !== desired.content) {
-      // Written with its final owner and mode already set, so it is never briefly readable by others.
-      const ids = await ownerIds(host, desired, current);
-      await host.writeFileAtomic(path, desired.content, { mode, ...ids });
-    }
-    await applyOwnership(host, path, desired);
+    await host.writeFileAtomic(path, desired.content, { mode, ...(await ownerIds(host, path, desired, current)) });
   },
 });
 
@@ -106,15 +102,6 @@ async function contentOf(props: Props, origin?: string): Promise<string> {
   const file = findTemplate(props.source!, origin);
   if (!file) throw new PreconditionError(`template ${props.source} not found`);
   return renderTemplate(file, props.variables);
-}
-
-async function ownerIds(host: HostView, desired: Desired, current?: Current) {
-  const owner = desired.owner ?? current?.owner;
-  const group = desired.group ?? current?.group;
-  return {
-    uid: owner === undefined ? undefined : (desired.uid ?? (await findAccount(host, owner))?.uid),
-    gid: group === undefined ? undefined : (desired.gid ?? (await findGroup(host, group))?.gid),
-  };
 }
 
 const digest = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 12);

@@ -2,7 +2,7 @@
 // manages a file or directory.
 import type { Stats } from "node:fs";
 import { PreconditionError } from "../../engine/errors.js";
-import type { Host } from "../../engine/host.js";
+import type { Host, HostView } from "../../engine/host.js";
 import type { Change, LoadContext } from "../../engine/resource.js";
 import { findAccount, findGroup } from "../users/accounts.js";
 
@@ -63,13 +63,30 @@ export function ownershipChanges(current: Ownership | undefined, desired: Owners
   return changes;
 }
 
-/** Sets ownership as desired; ids are looked up again if why-run had to assume them. */
+/**
+ * The uid and gid of the desired owner and group (else of `fallback`'s), undefined where neither
+ * names one. Looked up again when why-run had to assume them; a name that still does not exist fails.
+ */
+export async function ownerIds(
+  host: HostView,
+  path: string,
+  desired: DesiredOwnership,
+  fallback: Ownership = {},
+): Promise<{ uid?: number; gid?: number }> {
+  const owner = desired.owner ?? fallback.owner;
+  const group = desired.group ?? fallback.group;
+  const uid = owner === undefined ? undefined : (desired.uid ?? (await findAccount(host, owner))?.uid);
+  const gid = group === undefined ? undefined : (desired.gid ?? (await findGroup(host, group))?.gid);
+  if ((owner !== undefined && uid === undefined) || (group !== undefined && gid === undefined))
+    throw new PreconditionError(`owner or group of ${path} does not exist`);
+  return { uid, gid };
+}
+
+/** Sets ownership as desired. */
 export async function applyOwnership(host: Host, path: string, desired: DesiredOwnership): Promise<void> {
   if (desired.owner !== undefined || desired.group !== undefined) {
-    const uid = desired.owner === undefined ? -1 : (desired.uid ?? (await findAccount(host, desired.owner))?.uid);
-    const gid = desired.group === undefined ? -1 : (desired.gid ?? (await findGroup(host, desired.group))?.gid);
-    if (uid === undefined || gid === undefined) throw new PreconditionError(`owner or group of ${path} does not exist`);
-    await host.chown(path, uid, gid);
+    const { uid, gid } = await ownerIds(host, path, desired);
+    await host.chown(path, uid ?? -1, gid ?? -1);
   }
   if (desired.mode !== undefined) await host.chmod(path, parseInt(desired.mode, 8));
 }

@@ -222,7 +222,10 @@ export function generatedFile(
 export function homeProblems(name: string, p: CommonProps, assets: readonly string[]): string[] {
   const { home } = layoutOf(name, p);
   // Compared as normalized paths, so "/", "/srv/./site" and "/srv//site" are seen for what they are.
-  const inside = (a: string, b: string) => !relative(b, a).startsWith("..");
+  const inside = (a: string, b: string) => {
+    const up = relative(b, a);
+    return up !== ".." && !up.startsWith("../");
+  };
   const clash = assets.find((a) => inside(home, a) || inside(a, home));
   return clash
     ? [
