@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { PROJECT_ROOT } from "../../engine/paths.js";
 import {
   accountsAndCrontabs,
+  expectBareWhyRun,
   restoreAsOperator,
   runLikeCron,
   s3Properties,
@@ -50,20 +51,13 @@ describe("s3_file_backup", () => {
   afterAll(() => sb.destroy());
 
   it("why-run on a bare sandbox lists every piece and writes nothing", async () => {
-    const before = await sb.snapshot();
-    const r = await sb.converge(runList(), ["--why-run"], env);
-    expect(r.exitCode, r.stderr).toBe(3);
-    for (const piece of [
-      "* s3_file_backup[site] action create",
-      "  * system_user[backup_site] action create",
-      "  * directory[/var/lib/backup_site] action create",
-      "  * template_file[/var/lib/backup_site/config.yml] action create",
-      "  * template_file[/var/lib/backup_site/s3-backup.sh] action create",
-      "  * cron_entry[s3_file_backup site] action create",
-    ])
-      expect(r.stdout).toContain(piece);
-    expect(r.stdout).toContain("converge: 5/5 resources would be updated (why-run)");
-    expect(await sb.snapshot()).toEqual(before);
+    await expectBareWhyRun(sb, runList(), env, "s3_file_backup[site]", [
+      "system_user[backup_site]",
+      "directory[/var/lib/backup_site]",
+      "template_file[/var/lib/backup_site/config.yml]",
+      "template_file[/var/lib/backup_site/s3-backup.sh]",
+      "cron_entry[s3_file_backup site]",
+    ]);
   });
 
   it("creates every piece with the right owners and modes, exactly as why-run said, and keeps secrets out of output and crontab", async () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { PROJECT_ROOT } from "../../engine/paths.js";
 import {
   accountsAndCrontabs,
+  expectBareWhyRun,
   restoreAsOperator,
   runLikeCron,
   s3Properties,
@@ -73,21 +74,15 @@ describe("s3_mysql_backup", () => {
   });
 
   it("why-run on a bare machine lists all seven pieces and changes neither the machine nor the server", async () => {
-    const before = await sb.snapshot();
-    const r = await sb.converge(runList(), ["--why-run"], env);
-    expect(r.exitCode, r.stderr).toBe(3);
-    for (const piece of [
-      "  * system_user[backup_shop] action create",
-      "  * directory[/var/lib/backup_shop] action create",
-      "  * template_file[/var/lib/backup_shop/config.yml] action create",
-      "  * mysql_user[backup_shop] action create",
-      "  * template_file[/var/lib/backup_shop/.my.cnf] action create",
-      "  * template_file[/var/lib/backup_shop/s3-backup.sh] action create",
-      "  * cron_entry[s3_mysql_backup shop] action create",
-    ])
-      expect(r.stdout).toContain(piece);
-    expect(r.stdout).toContain("converge: 7/7 resources would be updated (why-run)");
-    expect(await sb.snapshot()).toEqual(before);
+    await expectBareWhyRun(sb, runList(), env, "s3_mysql_backup[shop]", [
+      "system_user[backup_shop]",
+      "directory[/var/lib/backup_shop]",
+      "template_file[/var/lib/backup_shop/config.yml]",
+      "mysql_user[backup_shop]",
+      "template_file[/var/lib/backup_shop/.my.cnf]",
+      "template_file[/var/lib/backup_shop/s3-backup.sh]",
+      "cron_entry[s3_mysql_backup shop]",
+    ]);
     expect(`${serverAccounts()}\n${await accountsAndCrontabs(sb)}`).toBe(pristine);
   });
 

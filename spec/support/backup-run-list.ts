@@ -1,6 +1,7 @@
 // Run-lists of the backup composites pointed at the suite's S3 endpoint and MariaDB, and running
 // a generated job the way cron does.
 import { join } from "node:path";
+import { expect } from "vitest";
 import { PROJECT_ROOT } from "../../engine/paths.js";
 import { S3RVER_CLIENT_PRELOAD, type S3Info } from "./s3-server.js";
 import type { Result, Sandbox } from "./sandbox.js";
@@ -49,4 +50,24 @@ export function restoreAsOperator(
   return sb.exec([...argv, "restore", "--config", config, "--name", name, ...target], {
     env: { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey },
   });
+}
+
+/**
+ * A why-run of a backup on a machine that has none of it: exit 3, each piece listed under the
+ * backup, all of them counted as would-be updates, and nothing written in the sandbox.
+ */
+export async function expectBareWhyRun(
+  sb: Sandbox,
+  doc: unknown,
+  env: Record<string, string>,
+  backup: string,
+  pieces: string[],
+): Promise<void> {
+  const before = await sb.snapshot();
+  const r = await sb.converge(doc, ["--why-run"], env);
+  expect(r.exitCode, r.stderr).toBe(3);
+  expect(r.stdout).toContain(`* ${backup} action create`);
+  for (const piece of pieces) expect(r.stdout).toContain(`  * ${piece} action create`);
+  expect(r.stdout).toContain(`converge: ${pieces.length}/${pieces.length} resources would be updated (why-run)`);
+  expect(await sb.snapshot()).toEqual(before);
 }
