@@ -1,8 +1,9 @@
 // The `s3-backup` command: flag parsing and dispatch. Exit codes come from engine/errors.ts.
-import { parseArgs, type ParseArgsConfig } from "node:util";
 import { EXIT, exitCodeFor, InputError } from "../engine/errors.js";
+import { helpText, parseFlags, unknownCommand, UsageError, versionLine, type FlagValues } from "../engine/flags.js";
 import { operatorS3Client } from "../providers/s3/client.js";
 import { describeS3Error } from "../providers/s3/errors.js";
+import { COMMANDS, overview } from "./commands.js";
 import { loadConfig } from "./config.js";
 import { applyLifecycle, lifecycleRules } from "./lifecycle.js";
 import { jobPolicy } from "./policy.js";
@@ -10,67 +11,8 @@ import { restoreCommand } from "./restore.js";
 import { runBackup } from "./run.js";
 import { verifyCommand } from "./verify.js";
 
-export const USAGE = `usage: s3-backup <command> --config CONFIG.yml [options]
-
-commands:
-  run        back up every asset and database in the config (what cron runs)
-  policy     print the least-privilege IAM policy for the job's credentials
-  lifecycle  print the bucket lifecycle rules; --apply puts them (operator credentials)
-  restore    --name NAME [--date YYYY-MM-DD] [--host HOST] (--to DIR | --into-database DB) [--mysql-defaults-file FILE]
-             restore the newest (or that day's) backup of one asset or database; NAME is the
-             asset's path (/var/www/site), its key name (var_www_site) or the database
-  verify     [--date YYYY-MM-DD] [--host HOST] [--work-dir DIR] [--mysql-defaults-file FILE]
-             restore drill of the newest (or that day's) run: restore everything to temp
-             places (archives under DIR) and compare
-
---host reads the backups another machine made (default: the config's host).
-
-restore, verify and lifecycle --apply use the operator's credentials from the AWS chain
-(AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, instance role), never the job's.
-exit codes: 0 success, 1 failed at run time, 2 bad input`;
-
-const OPTIONS: Record<string, ParseArgsConfig["options"]> = {
-  run: { config: { type: "string" } },
-  policy: { config: { type: "string" } },
-  lifecycle: { config: { type: "string" }, apply: { type: "boolean" } },
-  restore: {
-    config: { type: "string" },
-    name: { type: "string" },
-    date: { type: "string" },
-    host: { type: "string" },
-    to: { type: "string" },
-    "into-database": { type: "string" },
-    "mysql-defaults-file": { type: "string" },
-  },
-  verify: {
-    config: { type: "string" },
-    date: { type: "string" },
-    host: { type: "string" },
-    "work-dir": { type: "string" },
-    "mysql-defaults-file": { type: "string" },
-  },
-};
-
-// A bad command or flag: the only error worth the usage text. Later ones (config, asset names)
-// name their field, and cron mails whatever is printed, so they stay one line each.
-class UsageError extends InputError {}
-
-type Flags = Record<string, string | boolean | undefined>;
-
-function parse(command: string, argv: string[]): Flags {
-  let values: Flags;
-  try {
-    values = parseArgs({ args: argv, options: OPTIONS[command], strict: true, allowPositionals: false }).values;
-  } catch (err) {
-    throw new UsageError([`${command}: ${(err as Error).message}`]);
-  }
-  const problem = flagProblem(command, values);
-  if (problem) throw new UsageError([`${command}: ${problem}`]);
-  return values;
-}
-
 /** What is wrong with a command's flags taken together, checked before the config is read. */
-function flagProblem(command: string, v: Flags): string | undefined {
+function flagProblem(command: string, v: FlagValues): string | undefined {
   if (typeof v.config !== "string") return "--config CONFIG.yml is required";
   if (v.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(v.date as string)) return "--date must be YYYY-MM-DD";
   if (command !== "restore") return undefined;
@@ -83,19 +25,18 @@ function flagProblem(command: string, v: Flags): string | undefined {
 /** Runs the command line; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === "--help" || command === "-h" || command === "help") {
-    process.stdout.write(`${USAGE}\n`);
-    return EXIT.ok;
-  }
+  if (command === "--help" || command === "-h" || command === "help")
+    return (process.stdout.write(overview()), EXIT.ok);
+  if (command === "--version") return (process.stdout.write(versionLine("s3-backup")), EXIT.ok);
   try {
-    if (!command || !(command in OPTIONS)) {
-      throw new UsageError([command ? `unknown command "${command}"` : "no command given"]);
-    }
-    if (rest.includes("--help") || rest.includes("-h")) {
-      process.stdout.write(`${USAGE}\n`);
-      return EXIT.ok;
-    }
-    const flags = parse(command, rest);
+    if (!command) throw new UsageError(["no command given"]);
+    if (!Object.hasOwn(COMMANDS, command)) throw new UsageError([unknownCommand(command, Object.keys(COMMANDS))]);
+    const parsed = parseFlags(COMMANDS[command], rest);
+    if (parsed.help) return (process.stdout.write(helpText(COMMANDS[command])), EXIT.ok);
+    if (parsed.version) return (process.stdout.write(versionLine("s3-backup")), EXIT.ok);
+    const flags = parsed.values;
+    const problem = flagProblem(command, flags);
+    if (problem) throw new UsageError([`${command}: ${problem}`]);
     const cfg = loadConfig(flags.config as string);
     const str = (flag: string) => flags[flag] as string | undefined;
     switch (command) {
@@ -133,7 +74,12 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`s3-backup: ${err.message}\n\n${USAGE}\n`);
+      // Only a command-line mistake gets the usage: cron mails everything printed.
+      const spec = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+      const usage = spec
+        ? `usage: ${spec.usage}\n(s3-backup ${command} --help explains every flag)`
+        : `usage: s3-backup COMMAND --config FILE [flags]\n(s3-backup --help lists the commands: ${Object.keys(COMMANDS).join(", ")})`;
+      process.stderr.write(`s3-backup: ${err.message}\n\n${usage}\n`);
     } else if (err instanceof InputError) {
       process.stderr.write(`s3-backup: ${err.message}\n`);
     } else if (

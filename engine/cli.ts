@@ -1,15 +1,16 @@
 // `converge RUN_LIST.json [--why-run] [--format doc|json] [--log-level LEVEL] [--recipe-path DIR]...`
-import { parseArgs } from "node:util";
+// Flags and help are declared in cli-spec.ts.
 import { resolve } from "node:path";
+import { CONVERGE } from "./cli-spec.js";
 import { compileFile } from "./compile.js";
 import { EXIT, InputError, exitCodeFor } from "./errors.js";
+import { helpText, parseFlags, UsageError, versionLine } from "./flags.js";
 import { LEVELS, log, setLevel, type Level } from "./log.js";
 import { docLines, docSummary } from "./report/doc.js";
+import { errorDocument } from "./report/error.js";
 import { jsonReport } from "./report/json.js";
 import { converge, type Outcome } from "./runner.js";
 import { redactor } from "./secrets.js";
-
-const USAGE = `usage: converge RUN_LIST.json [--why-run] [--format doc|json] [--log-level ${LEVELS.join("|")}] [--recipe-path DIR]...`;
 
 interface Options {
   runList: string;
@@ -18,38 +19,41 @@ interface Options {
   recipePaths: string[];
 }
 
-function parse(argv: string[]): Options | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        "why-run": { type: "boolean", default: false },
-        format: { type: "string", default: "doc" },
-        "log-level": { type: "string", default: "warn" },
-        "recipe-path": { type: "string", multiple: true, default: [] },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (err) {
-    throw new InputError([(err as Error).message, USAGE]);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return "help";
+function parse(argv: string[]): Options | "help" | "version" {
+  const { values, positionals, help, version } = parseFlags(CONVERGE, argv);
+  if (help) return "help";
+  if (version) return "version";
+  const format = (values.format as string | undefined) ?? "doc";
+  const level = (values["log-level"] as string | undefined) ?? "warn";
   const problems: string[] = [];
-  if (positionals.length !== 1) problems.push("give exactly one run-list file");
-  if (values.format !== "doc" && values.format !== "json")
-    problems.push(`--format must be doc or json, got ${JSON.stringify(values.format)}`);
-  if (!LEVELS.includes(values["log-level"] as Level)) problems.push(`--log-level must be one of ${LEVELS.join(", ")}`);
-  if (problems.length) throw new InputError([...problems, USAGE]);
-  setLevel(values["log-level"] as Level);
+  if (format !== "doc" && format !== "json")
+    problems.push(`--format: must be doc or json, got ${JSON.stringify(format)}`);
+  if (!LEVELS.includes(level as Level))
+    problems.push(`--log-level: must be one of ${LEVELS.join(", ")}, got ${JSON.stringify(level)}`);
+  if (problems.length) throw new UsageError(problems);
+  setLevel(level as Level);
   return {
     runList: positionals[0],
-    whyRun: values["why-run"]!,
-    format: values.format as "doc" | "json",
-    recipePaths: values["recipe-path"]!.map((p) => resolve(p)),
+    whyRun: values["why-run"] === true,
+    format: format as "doc" | "json",
+    recipePaths: (values["recipe-path"] as string[]).map((p) => resolve(p)),
   };
+}
+
+/**
+ * Whether the command line asks for json, read before it is known to be valid: a mistake elsewhere
+ * on a `--format json` command line is still answered in JSON.
+ */
+function wantsJson(argv: readonly string[]): boolean {
+  return argv.some((a, i) => a === "--format=json" || (a === "--format" && argv[i + 1] === "json"));
+}
+
+/** Refuses a non-root user before anything is read: users, crontabs and /etc need root, even to look. */
+function requireRoot(): void {
+  if (process.getuid?.() !== 0)
+    throw new InputError([
+      "must run as root (it reads and changes users, crontabs and files under /etc; run it with sudo)",
+    ]);
 }
 
 /** Runs converge; resolves to the exit code. Output goes through the redactor, always. */
@@ -57,7 +61,9 @@ export async function main(argv: string[]): Promise<number> {
   const out = (text: string) => process.stdout.write(redactor.scrub(text));
   try {
     const opts = parse(argv);
-    if (opts === "help") return (out(`${USAGE}\n`), EXIT.ok);
+    if (opts === "help") return (out(helpText(CONVERGE)), EXIT.ok);
+    if (opts === "version") return (out(versionLine("converge")), EXIT.ok);
+    requireRoot();
     const started = performance.now();
     const { nodes, warnings } = await compileFile(opts.runList, opts.recipePaths);
     for (const w of warnings) log("warn", w);
@@ -79,8 +85,13 @@ export async function main(argv: string[]): Promise<number> {
     );
     return exitCode(outcomes, opts.whyRun);
   } catch (err) {
-    const message = err instanceof InputError ? err.message : `${(err as Error).name}: ${(err as Error).message}`;
-    process.stderr.write(redactor.scrub(`converge: ${message}\n`));
+    if (wantsJson(argv)) out(`${errorDocument(err)}\n`);
+    else {
+      const message = err instanceof InputError ? err.message : `${(err as Error).name}: ${(err as Error).message}`;
+      const usage =
+        err instanceof UsageError ? `\nusage: ${CONVERGE.usage}\n(converge --help explains every flag)` : "";
+      process.stderr.write(redactor.scrub(`converge: ${message}${usage}\n`));
+    }
     if (!(err instanceof InputError) && process.env.CONVERGE_DEBUG)
       process.stderr.write(redactor.scrub(`${(err as Error).stack}\n`));
     return exitCodeFor(err);

@@ -2,6 +2,7 @@
 import { Ajv, type ErrorObject } from "ajv";
 import { cronFieldHint, isCronField } from "../../providers/cron/fields.js";
 import type { CronFieldName } from "./fragments.js";
+import { suggestion } from "../suggest.js";
 
 let instance: Ajv | undefined;
 
@@ -87,23 +88,4 @@ function got(e: ErrorObject, root: unknown, isSensitive: (p: string) => boolean)
     .slice(1)
     .reduce<any>((v, k) => (v == null ? v : v[k.replace(/~1/g, "/").replace(/~0/g, "~")]), root);
   return value === undefined ? "" : `, got ${JSON.stringify(value)}`;
-}
-
-/** " (did you mean \"shell\"?)" for a near miss, else the known names. */
-function suggestion(name: string, known: string[]): string {
-  const near = known.find((k) => editDistance(k, name) <= (k.length <= 3 ? 1 : 2));
-  if (near) return ` (did you mean "${near}"?)`;
-  return known.length ? ` (known: ${known.join(", ")})` : "";
-}
-
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    row = next;
-  }
-  return row[b.length];
 }

@@ -26,7 +26,7 @@ describe("usage text", () => {
     [["restore", "--config", "c.yml", "--to", "/x"], "--name NAME is required"],
     [["restore", "--config", "c.yml", "--name", "n"], "exactly one of --to DIR or --into-database DB"],
     [["verify", "--config", "c.yml", "--date", "2025-1-1"], "--date must be YYYY-MM-DD"],
-    [["verify", "--config", "c.yml", "--name", "n"], "Unknown option '--name'"],
+    [["verify", "--config", "c.yml", "--name", "n"], "--name: unknown flag"],
   ])("a flag mistake (%j) exits 2 with the usage", async (args, message) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { entry, runList } from "../support/run-lists.js";
 import { Sandbox } from "../support/sandbox.js";
+import type { ErrorDocument } from "../../engine/report/error.js";
 
 // Valid and not yet converged: if validation let anything through, this would be created.
 const WOULD_WRITE = entry("directory", "/etc/spec-untouched");
@@ -46,12 +47,17 @@ const CASES: { what: string; doc: unknown; flags?: string[]; message: string | R
     doc: runList(WOULD_WRITE, entry("system_user", "svc", { uid: "1000" })),
     message: 'run_list/1 (system_user[svc]) properties/uid: must be integer, got "1000"',
   },
-  { what: "a bad flag", doc: runList(WOULD_WRITE), flags: ["--frobnicate"], message: "Unknown option '--frobnicate'" },
+  {
+    what: "a bad flag",
+    doc: runList(WOULD_WRITE),
+    flags: ["--why-rn"],
+    message: "--why-rn: unknown flag (did you mean --why-run?)",
+  },
   {
     what: "a bad --format",
     doc: runList(WOULD_WRITE),
     flags: ["--format", "xml"],
-    message: '--format must be doc or json, got "xml"',
+    message: '--format: must be doc or json, got "xml"',
   },
 ];
 
@@ -72,6 +78,24 @@ describe("invalid run-lists and flags", () => {
     expect(r.stdout).toBe("");
     expect(await sb.snapshot()).toEqual(pristine);
   });
+
+  // (A case that sets --format itself is left out: the last --format wins.)
+  it.each(CASES.filter((c) => !c.flags?.includes("--format")))(
+    "with --format json, answers $what with one JSON document of the same lines, exit 2",
+    async ({ doc, flags = [] }) => {
+      const text = await sb.converge(doc, flags);
+      const json = await sb.converge(doc, [...flags, "--format", "json"]);
+      expect(json.exitCode, json.stderr).toBe(2);
+      expect(json.stderr).toBe("");
+      const { error } = JSON.parse(json.stdout) as ErrorDocument;
+      expect(error).toMatchObject({ kind: "bad_input", exit_code: 2 });
+      const lines = error.problems.map((p) => (p.where ? `${p.where}: ${p.message}` : p.message));
+      expect(lines.length).toBeGreaterThan(0);
+      // Every problem the text names (sandbox paths aside, the same file) and nothing else.
+      expect(`converge: ${lines.join("\n")}`).toBe(text.stderr.split("\nusage: ")[0]);
+      expect(await sb.snapshot()).toEqual(pristine);
+    },
+  );
 
   it("lists every problem of the file at once", async () => {
     const doc = runList(
