@@ -96,6 +96,8 @@ export function parseFlags(spec: CommandSpec, argv: readonly string[]): Parsed {
   help ||= values.help === true;
   if (help || values.version === true) return { values, positionals, help, version: !help };
   const wanted = spec.positionals ?? [];
+  // After an unknown flag, its value would read as a stray argument: one complaint is enough.
+  if (problems.length) throw new UsageError(problems);
   if (positionals.length < wanted.length) problems.push(`missing ${wanted.slice(positionals.length).join(" ")}`);
   else if (positionals.length > wanted.length)
     problems.push(

@@ -2,6 +2,7 @@
 // from its config; anything needing more (restore, verify, lifecycle --apply) uses the operator's
 // credentials from the standard AWS chain and never reads the job's keys.
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
+import { diagnoseSignatureErrors } from "./signature.js";
 
 /** Where the bucket lives; shared by both kinds of client. */
 export interface S3Location {
@@ -33,13 +34,15 @@ function baseConfig(loc: S3Location): S3ClientConfig {
 
 /** A client that signs with the job's own (write-only) keys from its config. */
 export function jobS3Client(loc: S3Location, creds: S3JobCredentials): S3Client {
-  return new S3Client({
-    ...baseConfig(loc),
-    credentials: { accessKeyId: creds.access_key_id, secretAccessKey: creds.secret_access_key },
-  });
+  return diagnoseSignatureErrors(
+    new S3Client({
+      ...baseConfig(loc),
+      credentials: { accessKeyId: creds.access_key_id, secretAccessKey: creds.secret_access_key },
+    }),
+  );
 }
 
 /** A client with the operator's credentials from the AWS default chain (env, AWS_PROFILE, instance role). */
 export function operatorS3Client(loc: S3Location): S3Client {
-  return new S3Client(baseConfig(loc));
+  return diagnoseSignatureErrors(new S3Client(baseConfig(loc)));
 }

@@ -1,5 +1,6 @@
 // Turns SDK errors into one readable line, and tells permanent failures (no point retrying the
 // next asset either) from transient ones. Never includes credentials: only codes, bucket, key.
+import { SIGNATURE_CAUSE, type SignatureCause } from "./signature.js";
 
 const PERMANENT = new Set([
   "AccessDenied",
@@ -14,8 +15,26 @@ const PERMANENT = new Set([
   "CredentialsProviderError",
 ]);
 
+const SIGNATURE: Record<SignatureCause | "unknown", string> = {
+  secret: "the secret access key is wrong (a plain ListBuckets request with it was refused the same way)",
+  canonicalization:
+    "the endpoint checked the signature against a different request than the one sent (the key is " +
+    "right: a plain request with it was accepted); something between rewrites the path or query, " +
+    "e.g. a proxy, or a store that wants force_path_style set the other way",
+  unknown:
+    "the secret access key is wrong, or the endpoint checked the signature against a different " +
+    "request than the one sent (a proxy or store rewriting the path)",
+};
+
+// A checksum the endpoint computed over the body it received differs from the one sent with it.
+const BODY_CHANGED =
+  "the endpoint received a different body than was sent: something between changed it (a proxy), " +
+  "or the store does not understand the upload's encoding (aws-chunked)";
+
 const HINTS: Record<string, string> = {
-  SignatureDoesNotMatch: "the secret access key is wrong",
+  BadDigest: BODY_CHANGED,
+  XAmzContentSHA256Mismatch: BODY_CHANGED,
+  InvalidDigest: BODY_CHANGED,
   InvalidAccessKeyId: "the access key id is unknown to this endpoint",
   AccessDenied: "the credentials are not allowed to do this (check the IAM policy)",
   NoSuchBucket: "the bucket does not exist",
@@ -44,7 +63,8 @@ export function describeS3Error(err: unknown, bucket?: string): S3Failure {
   if (e?.code === "ECONNREFUSED" || e?.code === "ENOTFOUND" || /ECONNREFUSED|ENOTFOUND/.test(String(e?.message))) {
     return { message: `cannot reach the S3 endpoint (${e.code ?? e.message})`, permanent: true };
   }
-  const hint = HINTS[code];
+  const cause = (err as Record<symbol, SignatureCause | undefined>)?.[SIGNATURE_CAUSE];
+  const hint = code === "SignatureDoesNotMatch" ? SIGNATURE[cause ?? "unknown"] : HINTS[code];
   const where = bucket ? ` (bucket ${bucket})` : "";
   const statusText = status ? ` HTTP ${status}` : "";
   const detail = hint ?? (e?.message && e.message !== code ? e.message.split("\n")[0] : "");

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import { randomToken } from "../../backup/keys.js";
 import type { Manifest, ManifestEntry } from "../../backup/manifest.js";
-import { createBucket, S3RVER_CLIENT_PRELOAD, testS3Client, type S3Info } from "../support/s3-server.js";
+import { createBucket, testS3Client, type S3Info } from "../support/s3-server.js";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CLI = join(ROOT, "bin/s3-backup.js");
@@ -58,7 +58,7 @@ export interface CliResult {
   pid: number;
 }
 
-/** Runs `s3-backup ARGS` as a child process (built dist/), with the s3rver client preload. */
+/** Runs `s3-backup ARGS` as a child process (built dist/). */
 export function runCli(
   args: string[],
   opts: { env?: Record<string, string>; onSpawn?: (pid: number) => void } = {},
@@ -66,7 +66,7 @@ export function runCli(
   if (!existsSync(join(ROOT, "dist/backup/cli.js")))
     throw new Error("dist/ is missing: run `npx tsc -p tsconfig.json` first");
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", S3RVER_CLIENT_PRELOAD, CLI, ...args], {
+    const child = spawn(process.execPath, [CLI, ...args], {
       cwd: ROOT,
       env: {
         ...process.env,

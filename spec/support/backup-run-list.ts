@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import { expect } from "vitest";
 import { PROJECT_ROOT } from "../../engine/paths.js";
-import { S3RVER_CLIENT_PRELOAD, type S3Info } from "./s3-server.js";
+import type { S3Info } from "./s3-server.js";
 import type { Result, Sandbox } from "./sandbox.js";
 
 /** Secrets reach converge through its environment, as users are told to pass them. */
@@ -46,7 +46,7 @@ export function restoreAsOperator(
   name: string,
   target: string[],
 ): Promise<Result> {
-  const argv = [process.execPath, "--import", S3RVER_CLIENT_PRELOAD, join(PROJECT_ROOT, "bin/s3-backup.js")];
+  const argv = [process.execPath, join(PROJECT_ROOT, "bin/s3-backup.js")];
   return sb.exec([...argv, "restore", "--config", config, "--name", name, ...target], {
     env: { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey },
   });

@@ -1,14 +1,16 @@
-// One S3 endpoint on loopback per test run: @20minutes/s3rver 4.0.4, which checks SigV4 signatures.
-// s3rver lacks AbortMultipartUpload and ListMultipartUploads; the backup's "no incomplete upload
-// left behind" promise needs both, so this harness adds them over s3rver's own upload directory,
-// behind s3rver's own signature check. Everything else is s3rver as shipped.
+// One S3 endpoint on loopback per test run (and for `scripts/local-s3.sh`): @20minutes/s3rver
+// 4.0.4, which checks SigV4 signatures. s3rver lacks AbortMultipartUpload and ListMultipartUploads;
+// the backup's "no incomplete upload left behind" promise needs both, so this harness adds them
+// over s3rver's own upload directory, behind s3rver's own signature check. It also checks
+// bucket-level requests against the path the client sent (see signedPathAsSent), so any client
+// works unmodified. Everything else is s3rver as shipped.
 import { CreateBucketCommand, ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 
 export interface S3Info {
   endpoint: string;
@@ -18,9 +20,6 @@ export interface S3Info {
   /** s3rver's storage directory (objects and in-progress uploads live under DIR/BUCKET). */
   directory: string;
 }
-
-/** `node --import` this file in a child process so its S3 clients talk to s3rver (see stripBucketSlash). */
-export const S3RVER_CLIENT_PRELOAD = fileURLToPath(new URL("./s3rver-client-fix.mjs", import.meta.url));
 
 const require = createRequire(import.meta.url);
 
@@ -79,16 +78,58 @@ function multipartExtras(directory: string) {
   };
 }
 
-/** Starts s3rver on 127.0.0.1, port 0, in a temp dir. */
-export async function startS3Server(): Promise<{ info: S3Info; stop: () => Promise<void> }> {
+/** The path of the request being checked, for the servers that fix canonicalization. */
+const requestPath = new AsyncLocalStorage<string>();
+let v4Patched = false;
+
+/**
+ * s3rver rebuilds the canonical URI from the bucket and key it parsed, so a bucket-level request
+ * sent (and signed, as AWS specifies) as `/bucket/` is checked against `/bucket` and refused with
+ * SignatureDoesNotMatch. This makes the check use the trailing slash the client sent. It returns a
+ * middleware that marks the requests of one server; servers started without it stay as shipped,
+ * which the tests use to show what such an endpoint's error looks like.
+ */
+function signedPathAsSent() {
+  if (!v4Patched) {
+    v4Patched = true;
+    const v4 = require("@20minutes/s3rver/lib/signature/v4.js") as {
+      getStringToSign: (canonical: { uri: string }, request: unknown) => string;
+    };
+    const original = v4.getStringToSign;
+    v4.getStringToSign = (canonical, request) => {
+      const sent = requestPath.getStore();
+      return original(sent === `${canonical.uri}/` ? { ...canonical, uri: sent } : canonical, request);
+    };
+  }
+  return (ctx: Ctx, next: () => Promise<void>) => requestPath.run(ctx.path, next);
+}
+
+export interface S3ServerOptions {
+  /** Default 0: any free port. */
+  port?: number;
+  /** Where objects are kept; default a temp dir, removed on stop (a given one is kept). */
+  directory?: string;
+  /** false: s3rver's own canonicalization of bucket-level requests, which clients cannot sign. */
+  signedPathAsSent?: boolean;
+}
+
+/** Starts s3rver on 127.0.0.1. */
+export async function startS3Server(opts: S3ServerOptions = {}): Promise<{ info: S3Info; stop: () => Promise<void> }> {
   const S3rver = require("@20minutes/s3rver") as new (o: object) => {
     middleware: unknown[];
     run(): Promise<{ port: number }>;
     close(): Promise<void>;
   };
-  const directory = mkdtempSync(join(tmpdir(), "s3rver-"));
-  const server = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory, vhostBuckets: false });
+  const directory = opts.directory ?? mkdtempSync(join(tmpdir(), "s3rver-"));
+  const server = new S3rver({
+    address: "127.0.0.1",
+    port: opts.port ?? 0,
+    silent: true,
+    directory,
+    vhostBuckets: false,
+  });
   server.middleware.unshift(multipartExtras(directory));
+  if (opts.signedPathAsSent !== false) server.middleware.unshift(signedPathAsSent());
   const { port } = await server.run();
   return {
     info: {
@@ -100,39 +141,21 @@ export async function startS3Server(): Promise<{ info: S3Info; stop: () => Promi
     },
     stop: async () => {
       await server.close();
-      rmSync(directory, { recursive: true, force: true });
+      if (!opts.directory) rmSync(directory, { recursive: true, force: true });
     },
   };
 }
 
-/**
- * s3rver verifies bucket-level requests against `/bucket` while the SDK signs and sends `/bucket/`;
- * dropping that trailing slash before signing makes them pass. Test support only: AWS and Ceph accept it.
- */
-export function stripBucketSlash(client: S3Client): S3Client {
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      const req = args.request as { path?: string };
-      if (typeof req?.path === "string" && /^\/[^/]+\/$/.test(req.path)) req.path = req.path.slice(0, -1);
-      return next(args);
-    },
-    { step: "build", name: "s3rverStripBucketSlash" },
-  );
-  return client;
-}
-
 /** An SDK client for the test's own checks (operator-like: it can list and read). */
 export function testS3Client(info: S3Info, secretAccessKey = info.secretAccessKey): S3Client {
-  return stripBucketSlash(
-    new S3Client({
-      endpoint: info.endpoint,
-      region: info.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: info.accessKeyId, secretAccessKey },
-      requestChecksumCalculation: "WHEN_REQUIRED",
-      responseChecksumValidation: "WHEN_REQUIRED",
-    }),
-  );
+  return new S3Client({
+    endpoint: info.endpoint,
+    region: info.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: info.accessKeyId, secretAccessKey },
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
 }
 
 /** Creates a bucket with a fresh random name and returns the name. */
