@@ -71,6 +71,7 @@ const READ_ONLY: Record<string, (args: readonly string[]) => boolean> = {
   getent: () => true,
   id: () => true,
   crontab: (args) => args.length === 3 && args[0] === "-u" && args[2] === "-l",
+  realpath: (args) => args.length === 3 && args[0] === "-e" && args[1] === "--",
 };
 
 /**

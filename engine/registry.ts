@@ -1,6 +1,7 @@
 // Every resource type the engine knows, by name. A type's module is loaded only when a run-list
 // uses it, so a converge pays for what it converges. Adding a type is one line in each list below;
 // the run-list schema, validation and the recipe API follow from them.
+import type * as access_check from "../resources/access_check.js";
 import type * as cron_entry from "../resources/cron_entry.js";
 import type * as directory from "../resources/directory.js";
 import type * as mysql_user from "../resources/mysql_user.js";
@@ -17,6 +18,7 @@ const LOADERS: Record<string, () => Promise<ResourceType>> = {
   template_file: async () => (await import("../resources/template_file.js")).templateFile,
   cron_entry: async () => (await import("../resources/cron_entry.js")).cronEntry,
   mysql_user: async () => (await import("../resources/mysql_user.js")).mysqlUser,
+  access_check: async () => (await import("../resources/access_check.js")).accessCheck,
   s3_file_backup: async () => (await import("../resources/s3_file_backup.js")).s3FileBackup,
   s3_mysql_backup: async () => (await import("../resources/s3_mysql_backup.js")).s3MysqlBackup,
 };
@@ -41,6 +43,7 @@ export interface ResourceInputs {
   template_file: InputOf<typeof template_file.schema>;
   cron_entry: InputOf<typeof cron_entry.schema>;
   mysql_user: InputOf<typeof mysql_user.schema>;
+  access_check: InputOf<typeof access_check.schema>;
   s3_file_backup: InputOf<typeof s3_file_backup.schema>;
   s3_mysql_backup: InputOf<typeof s3_mysql_backup.schema>;
 }

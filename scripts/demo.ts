@@ -33,34 +33,6 @@ CREATE DATABASE wp_blog;
 CREATE TABLE wp_blog.posts (id INT PRIMARY KEY, title TEXT);
 INSERT INTO wp_blog.posts VALUES (1, 'Hello world');`;
 
-/** Fails early, and says what to do, when a backup user could not run this checkout's code. */
-async function checkReachable(sb: Sandbox): Promise<void> {
-  const files = ["bin/s3-backup.js", "dist/backup/cli.js", "node_modules/yaml/package.json"].map((f) =>
-    join(PROJECT_ROOT, f),
-  );
-  const r = await sb.exec([
-    "runuser",
-    "-u",
-    "nobody",
-    "--",
-    "test",
-    "-r",
-    files[0],
-    "-a",
-    "-r",
-    files[1],
-    "-a",
-    "-r",
-    files[2],
-  ]);
-  if (r.exitCode !== 0) {
-    throw new Error(
-      `other users cannot read this checkout (${PROJECT_ROOT}), so the backup users could not run the job.\n` +
-        "Clone it where every user can read it (e.g. under /opt or /srv), or chmod o+rx the directories above it.",
-    );
-  }
-}
-
 async function main(): Promise<void> {
   step("Starting an S3 endpoint on loopback and a private MariaDB with a sample database");
   const started: (() => Promise<void>)[] = [];
@@ -98,8 +70,8 @@ async function main(): Promise<void> {
     await sb.sh(
       "mkdir -p /var/www/site/img /etc/nginx && echo '<h1>Hello</h1>' > /var/www/site/index.html && echo 'server {}' > /etc/nginx/site.conf && getent group www-data >/dev/null",
     );
+    // The backup users run this checkout's code; each backup's access_check says so if they cannot.
     await sb.letEveryoneReach(PROJECT_ROOT);
-    await checkReachable(sb);
 
     step("converge --why-run: the plan, on a bare machine (exit 3: changes would be made)");
     const plan = await sb.converge(runList, ["--why-run"], env);
@@ -143,14 +115,16 @@ async function main(): Promise<void> {
 
     step("Done");
     console.log(`Everything converge created lived in a throwaway mount namespace and is gone now.
-To back up for real, export the three secrets and converge the example as it is:
+To back up for real, install the commands, export the three secrets and converge the example:
 
+  bash scripts/install.sh                        # converge and s3-backup in /usr/local/bin
   export BACKUP_S3_ACCESS_KEY_ID=... BACKUP_S3_SECRET_ACCESS_KEY=... BACKUP_DB_PASSWORD=...
-  npx converge examples/backup.json --why-run    # then without --why-run
+  converge examples/backup.json --why-run        # then without --why-run
 
 with the bucket, region and paths of examples/backup.json edited to yours (drop "endpoint" for
 AWS; set it and "force_path_style" for MinIO, R2, Ceph...). Give the job's keys only the policy
-printed by \`npx s3-backup policy --config /var/lib/backup_shop/config.yml\`.`);
+printed by \`s3-backup policy --config /var/lib/backup_shop/config.yml\`. To try s3-backup
+against a local S3 first: bash scripts/local-s3.sh --help.`);
   } finally {
     // Whatever started is stopped, even when a later start failed.
     await Promise.allSettled(started.reverse().map((stop) => stop()));

@@ -107,6 +107,14 @@ export function layoutOf(name: string, p: CommonProps): Layout {
   return { user, home, config: join(home, "config.yml"), script: join(home, "s3-backup.sh") };
 }
 
+/** What the job's user must read to run it: the launcher, the job's code and a dependency (a sample of node_modules). */
+const JOB_FILES = ["bin/s3-backup.js", "dist/backup/cli.js", "node_modules/yaml/package.json"];
+
+const JOB_ACCESS_HINT =
+  `The job runs ${process.execPath} and the code in ${PROJECT_ROOT}, as the converge that wrote its script: ` +
+  "install it where every user can read it (bash scripts/install.sh, into /usr/local/lib/s3-converge) and converge " +
+  "with that converge, or let the user through the directory named";
+
 /** What a backup kind adds: its section of config.yml and the primitives that serve it. */
 export interface Specific {
   /** Extra config.yml lines' variables (assets or mysql). */
@@ -182,6 +190,19 @@ export function expandBackup(
       },
       "0700",
     ),
+    // Cron would run the script as its user, which must reach node and this code: checked now,
+    // rather than found out by a job that never runs.
+    ...(action === "create"
+      ? [
+          decl("access_check", `${type} ${name}`, {
+            user: l.user,
+            ...(p.groups ? { groups: p.groups } : {}),
+            execute: [process.execPath],
+            read: JOB_FILES.map((f) => join(PROJECT_ROOT, f)),
+            hint: JOB_ACCESS_HINT,
+          }),
+        ]
+      : []),
     decl(
       "cron_entry",
       `${type} ${name}`,

@@ -67,7 +67,7 @@ describe("s3_file_backup", () => {
     const r = await sb.converge(runList({ groups: ["daemon"] }), ["--format", "json"], env);
     expect(r.exitCode, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
-    expect(report.summary).toEqual({ total: 5, updated: 5, failed: 0 });
+    expect(report.summary).toEqual({ total: 6, updated: 5, failed: 0 });
     expect(changes(r.stdout)).toEqual(changes(plan.stdout));
     expect(r.stdout + r.stderr).not.toContain(s3.secretAccessKey);
     const st = await sb.sh(
@@ -86,7 +86,7 @@ describe("s3_file_backup", () => {
       "# converge end: s3_file_backup site",
     ]);
     const again = await sb.converge(runList({ groups: ["daemon"] }), [], env);
-    expect(again.stdout).toContain("converge: 0/5 resources updated");
+    expect(again.stdout).toContain("converge: 0/6 resources updated");
   });
 
   it("the job, run as cron runs it, uploads a tree that restores identical", async () => {
@@ -109,7 +109,7 @@ describe("s3_file_backup", () => {
     const r = await sb.converge(runList({ groups: ["daemon"], cron: { minute: "15", hour: "3" } }), [], env);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain('update crontab entry: hour from "2" to "3"');
-    expect(r.stdout).toContain("converge: 1/5 resources updated");
+    expect(r.stdout).toContain("converge: 1/6 resources updated");
   });
 
   it("no cron removes the cron entry and keeps everything else (the seed's scenario)", async () => {

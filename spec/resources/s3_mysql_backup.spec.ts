@@ -107,7 +107,7 @@ describe("s3_mysql_backup", () => {
     );
     expect(serverAccounts()).toContain("backup_shop@localhost");
     const again = await sb.converge(runList(), [], env);
-    expect(again.stdout).toContain("converge: 0/7 resources updated");
+    expect(again.stdout).toContain("converge: 0/8 resources updated");
   });
 
   it("the job, run as cron runs it, uploads dumps that restore to identical rows; other databases are not in it", async () => {
@@ -127,7 +127,7 @@ describe("s3_mysql_backup", () => {
   it("a changed bucket updates only config.yml; an added database updates config.yml and the grants", async () => {
     const moved = await sb.converge(runList({ s3: s3Properties(s3, otherBucket) }), [], env);
     expect(moved.exitCode, moved.stderr).toBe(0);
-    expect(moved.stdout).toContain("converge: 1/7 resources updated");
+    expect(moved.stdout).toContain("converge: 1/8 resources updated");
     expect(moved.stdout).toContain(
       "update content in file /var/lib/backup_shop/config.yml (sensitive: diff suppressed)",
     );
@@ -137,7 +137,7 @@ describe("s3_mysql_backup", () => {
       env,
     );
     expect(added.exitCode, added.stderr).toBe(0);
-    expect(added.stdout).toContain("converge: 2/7 resources updated");
+    expect(added.stdout).toContain("converge: 2/8 resources updated");
     expect(added.stdout).toMatch(/\* mysql_user\[backup_shop\] action create\n\s+- grant .*SELECT/);
   });
 

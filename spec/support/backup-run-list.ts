@@ -54,7 +54,8 @@ export function restoreAsOperator(
 
 /**
  * A why-run of a backup on a machine that has none of it: exit 3, each piece listed under the
- * backup, all of them counted as would-be updates, and nothing written in the sandbox.
+ * backup, all of them counted as would-be updates but the check that its user could run the job
+ * (up to date: checked as the account about to be created), and nothing written in the sandbox.
  */
 export async function expectBareWhyRun(
   sb: Sandbox,
@@ -68,6 +69,9 @@ export async function expectBareWhyRun(
   expect(r.exitCode, r.stderr).toBe(3);
   expect(r.stdout).toContain(`* ${backup} action create`);
   for (const piece of pieces) expect(r.stdout).toContain(`  * ${piece} action create`);
-  expect(r.stdout).toContain(`converge: ${pieces.length}/${pieces.length} resources would be updated (why-run)`);
+  expect(r.stdout).toContain(
+    `  * access_check[${backup.replace(/^(\w+)\[(.*)\]$/, "$1 $2")}] action create (up to date)`,
+  );
+  expect(r.stdout).toContain(`converge: ${pieces.length}/${pieces.length + 1} resources would be updated (why-run)`);
   expect(await sb.snapshot()).toEqual(before);
 }

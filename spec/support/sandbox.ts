@@ -10,6 +10,11 @@ import { PROJECT_ROOT } from "../../engine/paths.js";
 
 const LAYERS = ["etc", "var", "home", "root"];
 
+export interface SandboxOptions {
+  /** More directories to overlay, e.g. "usr/local" for an install. */
+  extraLayers?: string[];
+}
+
 export interface Result {
   stdout: string;
   stderr: string;
@@ -17,24 +22,30 @@ export interface Result {
 }
 
 export class Sandbox {
-  private constructor(readonly dir: string) {}
+  private constructor(
+    readonly dir: string,
+    private readonly layers: readonly string[],
+  ) {}
 
-  static async create(): Promise<Sandbox> {
+  static async create(opts: SandboxOptions = {}): Promise<Sandbox> {
     const dir = mkdtempSync(join(tmpdir(), "sandbox-"));
     await fs.chmod(dir, 0o755);
-    for (const l of LAYERS) {
+    const layers = [...LAYERS, ...(opts.extraLayers ?? [])];
+    for (const l of layers) {
       await fs.mkdir(join(dir, l, "upper"), { recursive: true });
       await fs.mkdir(join(dir, l, "work"), { recursive: true });
     }
-    return new Sandbox(dir);
+    return new Sandbox(dir, layers);
   }
 
   /** Runs argv inside the sandbox, as root; never throws on a non-zero exit. */
   async exec(argv: string[], opts: { env?: Record<string, string>; input?: string } = {}): Promise<Result> {
-    const mounts = LAYERS.map(
-      (l) =>
-        `mount -t overlay overlay -o lowerdir=/${l},upperdir=${this.dir}/${l}/upper,workdir=${this.dir}/${l}/work /${l}`,
-    ).join(" && ");
+    const mounts = this.layers
+      .map(
+        (l) =>
+          `mount -t overlay overlay -o lowerdir=/${l},upperdir=${this.dir}/${l}/upper,workdir=${this.dir}/${l}/work /${l}`,
+      )
+      .join(" && ");
     const r = await execa(
       "unshare",
       ["--mount", "--fork", "--", "bash", "-c", `${mounts} && exec "$@"`, "_", ...argv],
@@ -58,7 +69,7 @@ export class Sandbox {
    * code. Only directories inside the sandbox's layers are changed; the machine never is.
    */
   async letEveryoneReach(path: string): Promise<void> {
-    const layers = LAYERS.map((l) => `/${l}/`);
+    const layers = this.layers.map((l) => `/${l}/`);
     const ancestors = path
       .split("/")
       .map((_, i, parts) => parts.slice(0, i + 1).join("/"))
@@ -94,7 +105,7 @@ export class Sandbox {
         if (entry.isDirectory()) await walk(layer, root, p);
       }
     };
-    for (const l of LAYERS) await walk(l, join(this.dir, l, "upper"), join(this.dir, l, "upper"));
+    for (const l of this.layers) await walk(l, join(this.dir, l, "upper"), join(this.dir, l, "upper"));
     return out;
   }
 
