@@ -15,7 +15,11 @@ const env = {
 
 describe("recipe[s3_backup::*]", () => {
   let sb: Sandbox;
-  beforeAll(async () => void (sb = await Sandbox.create()));
+  beforeAll(async () => {
+    sb = await Sandbox.create();
+    // The backup users must reach this checkout's code, or each backup's access_check fails.
+    await sb.letEveryoneReach(PROJECT_ROOT);
+  });
   afterAll(() => sb.destroy());
 
   it("recipe[s3_backup] does nothing", async () => {
@@ -33,8 +37,9 @@ describe("recipe[s3_backup::*]", () => {
     };
     const viaRecipes = await plan(example("backup-recipes.json"));
     expect(viaRecipes.map((x: { type: string }) => x.type)).toEqual([
-      ...["system_user", "directory", "template_file", "template_file", "cron_entry"],
-      ...["system_user", "directory", "template_file", "mysql_user", "template_file", "template_file", "cron_entry"],
+      ...["system_user", "directory", "template_file", "template_file", "access_check", "cron_entry"],
+      ...["system_user", "directory", "template_file", "mysql_user", "template_file", "template_file"],
+      ...["access_check", "cron_entry"],
     ]);
     expect(viaRecipes).toEqual(await plan(example("backup.json")));
   });
