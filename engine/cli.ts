@@ -2,18 +2,20 @@
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { compileFile } from "./compile.js";
-import { EXIT, InputError, exitCodeFor } from "./errors.js";
+import { EXIT, InputError, exitCodeFor, reasonOf } from "./errors.js";
 import { LEVELS, log, setLevel, type Level } from "./log.js";
 import { docLines, docSummary } from "./report/doc.js";
 import { jsonReport } from "./report/json.js";
 import { converge, type Outcome } from "./runner.js";
 import { redactor } from "./secrets.js";
 
-const USAGE = `usage: converge RUN_LIST.json [--why-run] [--format doc|json] [--log-level ${LEVELS.join("|")}] [--recipe-path DIR]...`;
+const USAGE = `usage: converge RUN_LIST.json [--why-run | --validate] [--format doc|json] [--log-level ${LEVELS.join("|")}] [--recipe-path DIR]...`;
 
 interface Options {
   runList: string;
   whyRun: boolean;
+  /** Only compile: validate, run recipes, resolve secrets, render templates; read nothing of the host's state. */
+  validate: boolean;
   format: "doc" | "json";
   recipePaths: string[];
 }
@@ -26,6 +28,7 @@ function parse(argv: string[]): Options | "help" {
       allowPositionals: true,
       options: {
         "why-run": { type: "boolean", default: false },
+        validate: { type: "boolean", default: false },
         format: { type: "string", default: "doc" },
         "log-level": { type: "string", default: "warn" },
         "recipe-path": { type: "string", multiple: true, default: [] },
@@ -39,6 +42,7 @@ function parse(argv: string[]): Options | "help" {
   if (values.help) return "help";
   const problems: string[] = [];
   if (positionals.length !== 1) problems.push("give exactly one run-list file");
+  if (values["why-run"] && values.validate) problems.push("give --why-run or --validate, not both");
   if (values.format !== "doc" && values.format !== "json")
     problems.push(`--format must be doc or json, got ${JSON.stringify(values.format)}`);
   if (!LEVELS.includes(values["log-level"] as Level)) problems.push(`--log-level must be one of ${LEVELS.join(", ")}`);
@@ -47,6 +51,7 @@ function parse(argv: string[]): Options | "help" {
   return {
     runList: positionals[0],
     whyRun: values["why-run"]!,
+    validate: values.validate!,
     format: values.format as "doc" | "json",
     recipePaths: values["recipe-path"]!.map((p) => resolve(p)),
   };
@@ -61,6 +66,15 @@ export async function main(argv: string[]): Promise<number> {
     const started = performance.now();
     const { nodes, warnings } = await compileFile(opts.runList, opts.recipePaths);
     for (const w of warnings) log("warn", w);
+    if (opts.validate) {
+      const labels = nodes.map((n) => n.label);
+      out(
+        opts.format === "doc"
+          ? `converge: ${opts.runList} is valid: ${labels.length} resources\n`
+          : `${JSON.stringify({ valid: true, resources: labels }, null, 2)}\n`,
+      );
+      return EXIT.ok;
+    }
     let lastParent: string | undefined;
     const outcomes = await converge(nodes, {
       whyRun: opts.whyRun,
@@ -79,7 +93,7 @@ export async function main(argv: string[]): Promise<number> {
     );
     return exitCode(outcomes, opts.whyRun);
   } catch (err) {
-    const message = err instanceof InputError ? err.message : `${(err as Error).name}: ${(err as Error).message}`;
+    const message = err instanceof InputError ? err.message : `${(err as Error)?.name ?? "error"}: ${reasonOf(err)}`;
     process.stderr.write(redactor.scrub(`converge: ${message}\n`));
     if (!(err instanceof InputError) && process.env.CONVERGE_DEBUG)
       process.stderr.write(redactor.scrub(`${(err as Error).stack}\n`));

@@ -9,7 +9,11 @@ const WOULD_WRITE = entry("directory", "/etc/spec-untouched");
 const rotate = { minute: "0", hour: "4", command: "/usr/sbin/logrotate /etc/logrotate.conf" };
 
 const CASES: { what: string; doc: unknown; flags?: string[]; message: string | RegExp }[] = [
-  { what: "bad JSON", doc: '{"run_list": [', message: /run-list\.json: invalid JSON: / },
+  {
+    what: "bad JSON",
+    doc: '{"run_list": [',
+    message: /run-list\.json: invalid JSON at line 1, column 15: unexpected end of the document$/m,
+  },
   {
     what: "an unknown resource type",
     doc: runList(WOULD_WRITE, entry("cron_job", "x")),
