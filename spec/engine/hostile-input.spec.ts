@@ -4,10 +4,11 @@
 // before anything on the host is touched (the sandbox is byte for byte as it was).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../engine/paths.js";
+import { useRefusals } from "../support/refusals.js";
 import { entry, expectConverged, runList } from "../support/run-lists.js";
-import { type Result, Sandbox } from "../support/sandbox.js";
+import type { Result } from "../support/sandbox.js";
 
 // Valid and not yet converged, listed first: if validation let anything through, this would be created.
 const WOULD_WRITE = entry("directory", "/etc/spec-untouched");
@@ -15,36 +16,23 @@ const WOULD_WRITE_JSON = JSON.stringify(WOULD_WRITE);
 const cron = (command: string) => entry("cron_entry", "spec-hostile", { minute: "0", command });
 
 describe("hostile run-lists", () => {
-  let sb: Sandbox;
-  let pristine: Map<string, string>;
-  beforeAll(async () => {
-    sb = await Sandbox.create();
-    pristine = await sb.snapshot();
-  });
-  afterAll(() => sb.destroy());
+  const refusals = useRefusals();
+  const sb = () => refusals.sb;
+  const expectRefused = (r: Result, message: string | RegExp) => refusals.expectRefused(r, message, { oneLine: true });
 
   /** converge on a file given by path (any kind), killed after 20 s so that a hang fails the test instead of stalling it. */
   const convergePath = (path: string, flags: string[] = [], env?: Record<string, string>) =>
-    sb.exec(["timeout", "-s", "KILL", "20", process.execPath, join(PROJECT_ROOT, "bin/converge.js"), path, ...flags], {
-      env,
-    });
+    sb().exec(
+      ["timeout", "-s", "KILL", "20", process.execPath, join(PROJECT_ROOT, "bin/converge.js"), path, ...flags],
+      {
+        env,
+      },
+    );
   const convergeBytes = (bytes: Buffer | string) => {
-    const file = join(sb.dir, "hostile.json");
+    const file = join(sb().dir, "hostile.json");
     writeFileSync(file, bytes);
     return convergePath(file);
   };
-
-  /** Exit 2, one line on stderr that says `message`, no stack trace, nothing printed or changed. */
-  async function expectRefused(r: Result, message: string | RegExp) {
-    expect(r.exitCode, r.stdout + r.stderr).toBe(2);
-    const lines = r.stderr.split("\n").filter(Boolean);
-    expect(lines, r.stderr).toHaveLength(1);
-    if (typeof message === "string") expect(lines[0]).toContain(message);
-    else expect(lines[0]).toMatch(message);
-    expect(r.stderr).not.toMatch(/\n\s+at |\[object Object\]|undefined/);
-    expect(r.stdout).toBe("");
-    expect(await sb.snapshot()).toEqual(pristine);
-  }
 
   it("refuses bytes that are not UTF-8, naming where, instead of writing U+FFFD into /etc", async () => {
     const file = entry("template_file", "/etc/spec-motd", { content: "caf\u00e9\n" });
@@ -72,18 +60,18 @@ describe("hostile run-lists", () => {
 
   it("refuses a NUL in a cron command at validation, not at apply after other changes", async () => {
     await expectRefused(
-      await sb.converge(runList(WOULD_WRITE, cron("/bin/true\u0000; rm -rf /"))),
+      await sb().converge(runList(WOULD_WRITE, cron("/bin/true\u0000; rm -rf /"))),
       "run_list/1 (cron_entry[spec-hostile]) properties/command: must not contain control characters (U+0000 at character 10)",
     );
   });
 
   it("refuses a line break or an escape sequence in a name, shown escaped", async () => {
     await expectRefused(
-      await sb.converge(runList(WOULD_WRITE, entry("cron_entry", "a\u001b[2Jb", { command: "/bin/true" }))),
+      await sb().converge(runList(WOULD_WRITE, entry("cron_entry", "a\u001b[2Jb", { command: "/bin/true" }))),
       "run_list/1 (cron_entry[a\\u001b[2Jb]) name: must not contain control characters (U+001B at character 2)",
     );
     await expectRefused(
-      await sb.converge(runList(WOULD_WRITE, cron("/bin/true\r* * * * * /bin/evil"))),
+      await sb().converge(runList(WOULD_WRITE, cron("/bin/true\r* * * * * /bin/evil"))),
       'properties/command: must be a single line, got "/bin/true\\r* * * * * /bin/evil"',
     );
   });
@@ -101,12 +89,12 @@ describe("hostile run-lists", () => {
   });
 
   it("refuses a FIFO as the run-list or as a secret file, without waiting for a writer", async () => {
-    const fifo = join(sb.dir, "run-list.fifo");
-    await sb.sh(`mkfifo '${fifo}'`);
+    const fifo = join(sb().dir, "run-list.fifo");
+    await sb().sh(`mkfifo '${fifo}'`);
     await expectRefused(await convergePath(fifo), `converge: ${fifo}: not a regular file (a FIFO)`);
     const key = entry("mysql_user", "spec_fifo", { password: { file: fifo } });
     await expectRefused(
-      await sb.converge(runList(WOULD_WRITE, key)),
+      await sb().converge(runList(WOULD_WRITE, key)),
       `run_list/1 (mysql_user[spec_fifo]) properties/password: ${fifo}: not a regular file (a FIFO)`,
     );
   });
@@ -114,22 +102,22 @@ describe("hostile run-lists", () => {
   it("refuses a missing template source before any change, saying where it looked", async () => {
     const file = entry("template_file", "/etc/spec-app.conf", { source: "app.conf.hbs" });
     await expectRefused(
-      await sb.converge(runList(WOULD_WRITE, file)),
-      `run_list/1 (template_file[/etc/spec-app.conf]) properties/source: template "app.conf.hbs" not found (looked in ${sb.dir}/templates/app.conf.hbs, ${sb.dir}/app.conf.hbs, ${PROJECT_ROOT}/templates/app.conf.hbs)`,
+      await sb().converge(runList(WOULD_WRITE, file)),
+      `run_list/1 (template_file[/etc/spec-app.conf]) properties/source: template "app.conf.hbs" not found (looked in ${sb().dir}/templates/app.conf.hbs, ${sb().dir}/app.conf.hbs, ${PROJECT_ROOT}/templates/app.conf.hbs)`,
     );
   });
 
   it("refuses a missing template variable before any change, naming file, line and variable", async () => {
-    const template = join(sb.dir, "strict.hbs");
+    const template = join(sb().dir, "strict.hbs");
     writeFileSync(template, "# app\nhost = {{db.host}}\nport = {{shell db.port}}\n");
     const file = (db: object) => entry("template_file", "/etc/spec-app.conf", { source: template, variables: { db } });
     const at = "run_list/1 (template_file[/etc/spec-app.conf]) properties/variables";
     await expectRefused(
-      await sb.converge(runList(WOULD_WRITE, file({}))),
+      await sb().converge(runList(WOULD_WRITE, file({}))),
       `${at}: template ${template} line 2: variable "db.host" is not defined`,
     );
     await expectRefused(
-      await sb.converge(runList(WOULD_WRITE, file({ host: "db1" }))),
+      await sb().converge(runList(WOULD_WRITE, file({ host: "db1" }))),
       `${at}: template ${template} line 3: variable "db.port" is not defined`,
     );
   });
@@ -140,20 +128,20 @@ describe("hostile run-lists", () => {
       variables: { host: "db1" },
     });
     await expectRefused(
-      await sb.converge(runList(WOULD_WRITE, file)),
+      await sb().converge(runList(WOULD_WRITE, file)),
       'run_list/1 (template_file[/etc/spec-app.conf]) properties/variables: only a "source" template sees variables',
     );
   });
 
   it("looks up an inline resource's relative template source next to the run-list", async () => {
-    mkdirSync(join(sb.dir, "templates"), { recursive: true });
-    writeFileSync(join(sb.dir, "templates", "site.conf.hbs"), "site = {{site}}\n");
+    mkdirSync(join(sb().dir, "templates"), { recursive: true });
+    writeFileSync(join(sb().dir, "templates", "site.conf.hbs"), "site = {{site}}\n");
     const file = entry("template_file", "/etc/spec-site.conf", {
       source: "site.conf.hbs",
       variables: { site: "shop" },
     });
-    expectConverged(await sb.converge(runList(file)), 1);
-    expect((await sb.sh("cat /etc/spec-site.conf")).stdout).toBe("site = shop");
-    pristine = await sb.snapshot();
+    expectConverged(await sb().converge(runList(file)), 1);
+    expect((await sb().sh("cat /etc/spec-site.conf")).stdout).toBe("site = shop");
+    await refusals.settle();
   });
 });

@@ -1,8 +1,8 @@
 // Bad input is refused whole, before anything is touched: exit 2, the JSON path and what was
 // expected in the message, and a sandbox byte for byte as it was.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useRefusals } from "../support/refusals.js";
 import { entry, runList } from "../support/run-lists.js";
-import { Sandbox } from "../support/sandbox.js";
 
 // Valid and not yet converged: if validation let anything through, this would be created.
 const WOULD_WRITE = entry("directory", "/etc/spec-untouched");
@@ -60,22 +60,12 @@ const CASES: { what: string; doc: unknown; flags?: string[]; message: string | R
 ];
 
 describe("invalid run-lists and flags", () => {
-  let sb: Sandbox;
-  let pristine: Map<string, string>;
-  beforeAll(async () => {
-    sb = await Sandbox.create();
-    pristine = await sb.snapshot();
-  });
-  afterAll(() => sb.destroy());
+  const refusals = useRefusals();
+  const sb = () => refusals.sb;
 
-  it.each(CASES)("refuses $what with exit 2 and touches nothing", async ({ doc, flags = [], message }) => {
-    const r = await sb.converge(doc, flags);
-    expect(r.exitCode, r.stdout + r.stderr).toBe(2);
-    if (typeof message === "string") expect(r.stderr).toContain(message);
-    else expect(r.stderr).toMatch(message);
-    expect(r.stdout).toBe("");
-    expect(await sb.snapshot()).toEqual(pristine);
-  });
+  it.each(CASES)("refuses $what with exit 2 and touches nothing", async ({ doc, flags = [], message }) =>
+    refusals.expectRefused(await sb().converge(doc, flags), message),
+  );
 
   it("lists every problem of the file at once", async () => {
     const doc = runList(
@@ -83,7 +73,7 @@ describe("invalid run-lists and flags", () => {
       entry("directory", "relative/path"),
       entry("template_file", "/etc/y", { content: "x", source: "y.hbs" }),
     );
-    const r = await sb.converge(doc);
+    const r = await sb().converge(doc);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain("run_list/0 (cron_entry[a]) properties/hour: must match cron hour syntax");
     expect(r.stderr).toContain(
@@ -95,7 +85,7 @@ describe("invalid run-lists and flags", () => {
   });
 
   it("accepts remove without the properties only create needs", async () => {
-    const r = await sb.converge(runList(entry("cron_entry", "never-added", { user: "root" }, "remove")));
+    const r = await sb().converge(runList(entry("cron_entry", "never-added", { user: "root" }, "remove")));
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain("* cron_entry[never-added] action remove (up to date)");
   });
