@@ -2,13 +2,14 @@
 // value out of output. Schemas mark them with `sensitive: true`; nothing else decides.
 import { InputError } from "./errors.js";
 import { readInputFile } from "./input/read.js";
+import { childSchema, type SchemaNode } from "./schema/navigate.js";
 
 /**
  * Every occurrence of a secret in output is masked, wherever it stands. A short one would also
  * match parts of names, paths and messages, and the mask there would point at it (a password
  * "shop" turns backup_shop into backup_********). At 8 characters a chance match is unlikely, and
  * 8 is the least NIST SP 800-63B allows for a memorized secret; names that hold the secret are
- * refused whatever its length (secretsInPlainValues).
+ * refused whatever its length (exposureOf).
  */
 export const MIN_SECRET_LENGTH = 8;
 /** A secret file holds one line: a secret, not a document. */
@@ -44,13 +45,7 @@ export class Redactor {
 
 export const redactor = new Redactor();
 
-type Schema = {
-  sensitive?: boolean;
-  freeText?: string;
-  properties?: Record<string, Schema>;
-  items?: Schema;
-  [k: string]: unknown;
-};
+type Schema = SchemaNode & { sensitive?: boolean; freeText?: string };
 
 /** True when the JSON pointer (relative to the schema's instance) lands on or inside a sensitive value. */
 export function isSensitivePath(schema: Schema, pointer: string): boolean {
@@ -162,15 +157,11 @@ function plainValueHolding(
   if (value === null || typeof value !== "object") return undefined;
   for (const [key, v] of Object.entries(value)) {
     if (!Array.isArray(value) && key.includes(secret)) return `${path}/${key}`;
-    const child = Array.isArray(value) ? schema?.items : (schema?.properties?.[key] ?? additional(schema));
-    const found = plainValueHolding(child, v, secret, `${path}/${key}`);
+    const found = plainValueHolding(childSchema(schema, key, Array.isArray(value)), v, secret, `${path}/${key}`);
     if (found) return found;
   }
   return undefined;
 }
-
-const additional = (schema?: Schema) =>
-  typeof schema?.additionalProperties === "object" ? (schema.additionalProperties as Schema) : undefined;
 
 function walk(
   schema: Schema,
@@ -183,7 +174,7 @@ function walk(
     ? value.map((v, i) => [i, v])
     : Object.entries(value);
   for (const [key, v] of entries) {
-    const child = Array.isArray(value) ? schema.items : schema.properties?.[key as string];
+    const child = childSchema(schema, String(key), Array.isArray(value));
     if (!child || v === undefined) continue;
     if (child.sensitive) visit(`${path}/${key}`, value, key, v);
     else walk(child, v, `${path}/${key}`, visit);

@@ -4,20 +4,18 @@
 // terminal that shows the output. Only values a schema marks `freeText: "multiline"` (a
 // template's content and variables) may span lines.
 
+import { childSchema, type SchemaNode } from "../schema/navigate.js";
+
 // C0 controls (NUL, TAB, LF, CR, ESC...), DEL, C1 controls, and U+2028/U+2029, which JavaScript
 // and some editors read as line breaks.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
 // With the u flag a paired surrogate is one code point: only a lone one matches.
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
-type Schema = {
+type Schema = SchemaNode & {
   sensitive?: boolean;
   /** Text rather than a name; "multiline" may also span lines and hold any character. */
   freeText?: "line" | "multiline";
-  properties?: Record<string, Schema>;
-  additionalProperties?: Schema | boolean;
-  items?: Schema;
-  [k: string]: unknown;
 };
 
 export interface TextProblem {
@@ -64,13 +62,6 @@ export function textProblems(value: unknown, schema?: Schema, path = ""): TextPr
 }
 
 const multiline = (schema?: Schema) => schema?.freeText === "multiline";
-
-function childSchema(schema: Schema | undefined, key: string, inArray: boolean): Schema | undefined {
-  if (!schema) return undefined;
-  if (inArray) return schema.items;
-  const extra = typeof schema.additionalProperties === "object" ? schema.additionalProperties : undefined;
-  return schema.properties?.[key] ?? extra;
-}
 
 /** `text` with every control character written as an escape (TAB kept), so that printing it cannot break a line or drive a terminal. */
 export function printable(text: string): string {
