@@ -3,6 +3,35 @@
 import type { FromSchema } from "json-schema-to-ts";
 
 const HOST = "^[A-Za-z0-9][A-Za-z0-9_.-]*$";
+
+/**
+ * A key prefix, which IAM policies and lifecycle rules must read literally: path segments of
+ * letters, digits, "_", "-" and "." (not first), each ending in "/". IAM reads "*" and "?" in a
+ * resource ARN as wildcards and "${...}" as a policy variable, so "*" would grant every other
+ * prefix of the bucket; empty, "." and ".." segments are normalized away by some clients and tools.
+ * Shared with the backup resources, which write it into config.yml.
+ */
+export const S3_PREFIX = {
+  type: "string",
+  maxLength: 256,
+  pattern: "^(?:[A-Za-z0-9_-][A-Za-z0-9_.-]*(?:/|$))*$",
+  title:
+    'a key prefix of segments of letters, digits, _, - and . (not first), separated by / (no "*", "?" or "$", which IAM reads as wildcards and variables)',
+  description: 'Key prefix, e.g. "backups/web1/": segments of letters, digits, _, - and . (not first), separated by /.',
+} as const;
+
+// A database or table name: letters, digits, _, $ and - (not first, so that no name can read as
+// an option, even to a program that takes options after its arguments), at most 64 (MySQL's limit).
+const IDENTIFIER = "[\\p{L}\\p{N}_$][\\p{L}\\p{N}_$-]{0,63}";
+
+/** A database entry: a name, "db table1 table2", or a % pattern ("wp_%"); shared with s3_mysql_backup. */
+export const DATABASE_ENTRY = {
+  type: "string",
+  pattern: `^(?:${IDENTIFIER}(?: ${IDENTIFIER})*|[\\p{L}\\p{N}_$%][\\p{L}\\p{N}_$%-]{0,63})$`,
+  title: 'a database name, a % pattern or "db table1 table2": letters, digits, _, $ and - (not first), up to 64 each',
+  description:
+    'A database name, a % pattern ("wp_%"), or "db table1 table2": names of letters, digits, _, $ and - (not first), up to 64 each.',
+} as const;
 // No "--" in a backup's name: it separates NAME from RANDOM in manifest keys, so "shop" would
 // otherwise read as a prefix of "shop--old"'s manifests.
 const NAME = "^(?!.*--)[A-Za-z0-9][A-Za-z0-9_.-]*$";
@@ -58,7 +87,7 @@ export const backupConfigSchema = {
           writeOnly: true,
           description: "Sensitive; required by run only.",
         },
-        prefix: { type: "string", pattern: "^(?!/)", description: "Key prefix; a trailing / is added when missing." },
+        prefix: S3_PREFIX,
       },
     },
     retention: {
@@ -84,11 +113,7 @@ export const backupConfigSchema = {
           pattern: "^/",
           description: "The .my.cnf mysqldump reads (user, password, socket or host/port).",
         },
-        databases: {
-          type: "array",
-          items: { type: "string", minLength: 1, pattern: "^[^\\s]" },
-          description: 'Names, LIKE patterns ("wp_%"), or "db table1 table2".',
-        },
+        databases: { type: "array", items: DATABASE_ENTRY },
       },
     },
   },

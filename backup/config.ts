@@ -1,10 +1,11 @@
 // Loads and validates config.yml. Any problem is an InputError (exit 2) naming the field by its
 // JSON pointer; values are never echoed, since some are secrets.
 import { Ajv, type ErrorObject } from "ajv";
-import { readFileSync, statSync } from "node:fs";
 import { homedir, hostname } from "node:os";
 import { parseDocument } from "yaml";
 import { InputError } from "../engine/errors.js";
+import { readInputFile } from "../engine/input/read.js";
+import { textProblems } from "../engine/input/text.js";
 import type { S3JobCredentials } from "../providers/s3/client.js";
 import { backupConfigSchema, type BackupConfigFile } from "./config-schema.js";
 
@@ -52,6 +53,9 @@ export function parseConfig(raw: unknown, source: string): BackupConfig {
   if (!validate(raw)) {
     throw new InputError((validate.errors ?? []).map((e) => `${source}: ${describe(e)}`));
   }
+  // Every value lands in argv, object keys or a log line: none may hold a line break or a control character.
+  const text = textProblems(raw);
+  if (text.length) throw new InputError(text.map((t) => `${source}: ${t.path}: ${t.problem}`));
   const c = raw as BackupConfigFile;
   const assets = c.assets ?? [];
   const databases = c.mysql?.databases ?? [];
@@ -96,26 +100,42 @@ export function runRequirements(cfg: BackupConfig): S3JobCredentials {
   return { access_key_id: access_key_id!, secret_access_key: secret_access_key! };
 }
 
+// converge writes a config.yml of a few hundred bytes; the limit also bounds the yaml parser's
+// time on nesting, which grows fast with it (seconds at 100 kB of "[").
+const MAX_CONFIG_BYTES = 64 * 1024;
+
 /** Reads, parses and validates a config file. Warns (stderr) when it is readable by others. */
 export function loadConfig(path: string): BackupConfig {
-  let text: string;
+  const { text, stat } = readInputFile(path, MAX_CONFIG_BYTES);
+  if ((stat.mode & 0o004) !== 0) {
+    process.stderr.write(`s3-backup: warning: ${path} is world-readable and holds a secret key; chmod 600 it\n`);
+  }
+  return parseConfig(parseYaml(text, path), path);
+}
+
+/** The YAML document's value; InputError for anything but one plain, well-formed document. */
+function parseYaml(text: string, path: string): unknown {
   try {
-    text = readFileSync(path, "utf8");
-    if ((statSync(path).mode & 0o004) !== 0) {
-      process.stderr.write(`s3-backup: warning: ${path} is world-readable and holds a secret key; chmod 600 it\n`);
+    // prettyErrors off: the pretty form quotes the offending line, which may hold the secret.
+    // Duplicate keys are errors (uniqueKeys); an unknown tag such as !!binary is refused, not guessed at.
+    const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+    const problems = [...doc.errors, ...doc.warnings];
+    if (problems.length > 0) {
+      throw new InputError(
+        problems.map((e) => {
+          // The position by offset: the line itself is never quoted.
+          const before = text.slice(0, e.pos[0]);
+          return `${path}:${before.split("\n").length}:${e.pos[0] - before.lastIndexOf("\n")} invalid YAML (${e.code})`;
+        }),
+      );
     }
+    // toJS refuses (ReferenceError) aliases that would expand into gigabytes ("billion laughs").
+    return doc.toJS();
   } catch (err) {
-    throw new InputError([`${path}: cannot read config: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
+    if (err instanceof InputError) throw err;
+    // The yaml parser recurses once per level of nesting: a deep enough document overflows the stack.
+    if (err instanceof RangeError) throw new InputError([`${path}: invalid YAML: nested too deeply`]);
+    // Anything else the parser throws is about the input too (e.g. an alias bomb); its message quotes none of it.
+    throw new InputError([`${path}: invalid YAML: ${(err as Error).message.split("\n")[0]}`]);
   }
-  // prettyErrors off: the pretty form quotes the offending line, which may hold the secret.
-  const doc = parseDocument(text, { prettyErrors: false });
-  if (doc.errors.length > 0) {
-    throw new InputError(
-      doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        return `${path}:${pos ? `${pos.line}:${pos.col}` : ""} invalid YAML (${e.code})`;
-      }),
-    );
-  }
-  return parseConfig(doc.toJS(), path);
 }

@@ -3,7 +3,8 @@ import type { CommandSpec } from "./flags.js";
 import { LEVELS } from "./log.js";
 
 export const CONVERGE: CommandSpec = {
-  usage: "converge RUN_LIST.json [--why-run] [--format doc|json] [--log-level LEVEL] [--recipe-path DIR]...",
+  usage:
+    "converge RUN_LIST.json [--why-run | --validate] [--format doc|json] [--log-level LEVEL] [--recipe-path DIR]...",
   summary:
     "Converges this machine to the run-list, as root: every resource is loaded, compared with what\n" +
     "the run-list wants, and changed only where it differs. The whole run-list is validated first;\n" +
@@ -11,6 +12,10 @@ export const CONVERGE: CommandSpec = {
   positionals: ["RUN_LIST.json"],
   flags: [
     { name: "why-run", help: "say what would change, with diffs, and change nothing (an audit)" },
+    {
+      name: "validate",
+      help: "only check the run-list (schema, recipes, secrets, templates) and read nothing of the host",
+    },
     { name: "format", value: "doc|json", help: "doc: a line per resource (default); json: one document on stdout" },
     { name: "log-level", value: "LEVEL", help: `${LEVELS.join(", ")}; on stderr (default warn)` },
     {

@@ -3,7 +3,7 @@
 import { resolve } from "node:path";
 import { CONVERGE } from "./cli-spec.js";
 import { compileFile } from "./compile.js";
-import { EXIT, InputError, exitCodeFor } from "./errors.js";
+import { EXIT, InputError, exitCodeFor, reasonOf } from "./errors.js";
 import { helpText, parseFlags, UsageError, versionLine } from "./flags.js";
 import { LEVELS, log, setLevel, type Level } from "./log.js";
 import { docLines, docSummary } from "./report/doc.js";
@@ -15,6 +15,8 @@ import { redactor } from "./secrets.js";
 interface Options {
   runList: string;
   whyRun: boolean;
+  /** Only compile: validate, run recipes, resolve secrets, render templates; read nothing of the host's state. */
+  validate: boolean;
   format: "doc" | "json";
   recipePaths: string[];
 }
@@ -28,6 +30,7 @@ function parse(argv: string[]): Options | "help" | "version" {
   const problems: string[] = [];
   if (format !== "doc" && format !== "json")
     problems.push(`--format: must be doc or json, got ${JSON.stringify(format)}`);
+  if (values["why-run"] === true && values.validate === true) problems.push("give --why-run or --validate, not both");
   if (!LEVELS.includes(level as Level))
     problems.push(`--log-level: must be one of ${LEVELS.join(", ")}, got ${JSON.stringify(level)}`);
   if (problems.length) throw new UsageError(problems);
@@ -35,6 +38,7 @@ function parse(argv: string[]): Options | "help" | "version" {
   return {
     runList: positionals[0],
     whyRun: values["why-run"] === true,
+    validate: values.validate === true,
     format: format as "doc" | "json",
     recipePaths: (values["recipe-path"] as string[]).map((p) => resolve(p)),
   };
@@ -67,6 +71,15 @@ export async function main(argv: string[]): Promise<number> {
     const started = performance.now();
     const { nodes, warnings } = await compileFile(opts.runList, opts.recipePaths);
     for (const w of warnings) log("warn", w);
+    if (opts.validate) {
+      const labels = nodes.map((n) => n.label);
+      out(
+        opts.format === "doc"
+          ? `converge: ${opts.runList} is valid: ${labels.length} resources\n`
+          : `${JSON.stringify({ valid: true, resources: labels }, null, 2)}\n`,
+      );
+      return EXIT.ok;
+    }
     let lastParent: string | undefined;
     const outcomes = await converge(nodes, {
       whyRun: opts.whyRun,
@@ -87,7 +100,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (wantsJson(argv)) out(`${errorDocument(err)}\n`);
     else {
-      const message = err instanceof InputError ? err.message : `${(err as Error).name}: ${(err as Error).message}`;
+      const message = err instanceof InputError ? err.message : `${(err as Error)?.name ?? "error"}: ${reasonOf(err)}`;
       const usage =
         err instanceof UsageError ? `\nusage: ${CONVERGE.usage}\n(converge --help explains every flag)` : "";
       process.stderr.write(redactor.scrub(`converge: ${message}${usage}\n`));

@@ -1,16 +1,19 @@
-// Compiling a run-list: read and validate it whole, run its recipes, resolve secrets and expand
-// composites into one ordered list of primitives. Nothing on the host is touched; any problem
-// anywhere is an InputError listing every problem found, each with its JSON path.
-import { readFileSync } from "node:fs";
+// Compiling a run-list: read and validate it whole, run its recipes, resolve secrets, render
+// templates and expand composites into one ordered list of primitives. Nothing on the host is
+// touched; any problem anywhere is an InputError listing every problem found, each with its JSON path.
 import type { ValidateFunction } from "ajv";
-import { InputError } from "./errors.js";
+import { dirname, resolve } from "node:path";
+import { InputError, reasonOf } from "./errors.js";
+import { parseStrictJson } from "./input/json.js";
+import { readInputFile } from "./input/read.js";
+import { textProblems } from "./input/text.js";
 import { importRecipe, locateRecipe, parseRecipeRef } from "./recipes.js";
 import type { RecipeContext } from "./recipe-api.js";
 import { RESOURCE_NAMES, resourceType } from "./registry.js";
 import type { Action, Declaration, Primitive, ResourceType } from "./resource.js";
 import { ajv, describeErrors } from "./schema/ajv.js";
 import { entrySchema, envelopeSchema } from "./schema/run-list.js";
-import { isSensitivePath, resolveSecrets } from "./secrets.js";
+import { type Declared, exposureOf, isSensitivePath, redactor, type Resolution, resolveSecrets } from "./secrets.js";
 
 /** A primitive ready to converge. */
 export interface Node {
@@ -20,8 +23,6 @@ export interface Node {
   label: string;
   /** The label of the composite this came from. */
   parent?: string;
-  /** The directory of the recipe that declared it. */
-  origin?: string;
 }
 
 export interface Compiled {
@@ -29,28 +30,20 @@ export interface Compiled {
   warnings: string[];
 }
 
+/** Reads the run-list file (a regular file, bounded, UTF-8, strict JSON) and compiles it. */
 export async function compileFile(file: string, recipePaths: readonly string[]): Promise<Compiled> {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    throw new InputError([`${file}: cannot read (${(err as NodeJS.ErrnoException).code})`]);
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    throw new InputError([`${file}: invalid JSON: ${(err as Error).message}`]);
-  }
-  return compile(doc, recipePaths);
+  const doc = parseStrictJson(readInputFile(file).text, file);
+  return compile(doc, recipePaths, dirname(resolve(file)));
 }
 
-export async function compile(doc: unknown, recipePaths: readonly string[]): Promise<Compiled> {
+/** Compiles a parsed run-list; `baseDir` is where inline resources' relative template sources are. */
+export async function compile(doc: unknown, recipePaths: readonly string[], baseDir?: string): Promise<Compiled> {
   const envelope = ajv().compile(envelopeSchema);
   if (!envelope(doc)) throw new InputError(describeErrors(envelope.errors!, doc, "", () => false));
-  const c = new Compiler(recipePaths, (doc as any).attributes);
+  const c = new Compiler(recipePaths, (doc as any).attributes, baseDir);
   const runList = (doc as any).run_list as unknown[];
   for (const [i, entry] of runList.entries()) await c.entry(`run_list/${i}`, entry);
+  c.checkSecrets();
   if (c.problems.length) throw new InputError(c.problems);
   return { nodes: c.nodes, warnings: c.warnings };
 }
@@ -71,14 +64,17 @@ class Compiler {
   readonly nodes: Node[] = [];
   private readonly seen = new Map<string, string>();
   private readonly included = new Set<string>();
+  private readonly secrets: (Resolution["resolved"][number] & { at: string })[] = [];
+  private readonly declared: Declared[] = [];
 
   constructor(
     private readonly recipePaths: readonly string[],
     private readonly attributes: Record<string, unknown>,
+    private readonly baseDir?: string,
   ) {}
 
   async entry(where: string, entry: unknown): Promise<void> {
-    if (typeof entry !== "string") return this.declare(entry as Record<string, unknown>, where);
+    if (typeof entry !== "string") return this.declare(entry as Record<string, unknown>, where, this.baseDir);
     const ref = parseRecipeRef(entry);
     if (!ref || !entry.startsWith("recipe[")) {
       this.problems.push(
@@ -108,7 +104,7 @@ class Compiler {
       origin = dir;
       await recipe(this.context(steps));
     } catch (err) {
-      this.problems.push(`${at}: the recipe failed: ${(err as Error).message}`);
+      this.problems.push(`${at}: the recipe failed: ${reasonOf(err)}`);
       return;
     }
     for (const step of steps) {
@@ -141,8 +137,32 @@ class Compiler {
     } as unknown as RecipeContext;
   }
 
-  /** Validates one declaration and adds its primitives. `parent` is set for a composite's children. */
-  async declare(decl: Record<string, unknown>, where: string, origin?: string, parent?: string): Promise<void> {
+  /**
+   * Secrets that occur in a name or another plain value are refused (exposureOf); the others are
+   * handed to the redactor, which masks them in all output from then on.
+   */
+  checkSecrets(): void {
+    for (const { at, path, value } of this.secrets) {
+      const exposure = exposureOf(value, this.declared);
+      if (!exposure) redactor.add(value);
+      else
+        this.problems.push(
+          `${at} properties${path}: the secret occurs in ${exposure}, which output prints as it is: masking it there would reveal it; choose a secret that is part of no name or other plain value`,
+        );
+    }
+  }
+
+  /**
+   * Validates one declaration and adds its primitives. `parent` is set for a composite's
+   * children; `root` is the run-list entry it all came from, for messages that must name no name.
+   */
+  async declare(
+    decl: Record<string, unknown>,
+    where: string,
+    origin?: string,
+    parent?: string,
+    root = where,
+  ): Promise<void> {
     const def = typeof decl?.type === "string" ? await resourceType(decl.type) : undefined;
     if (!def) {
       const known = RESOURCE_NAMES.join(", ");
@@ -171,17 +191,24 @@ class Compiler {
     this.seen.set(key, at);
     // A composite's children get values its parent already resolved.
     if (!parent) {
-      const out = { problems: this.problems, warnings: this.warnings };
+      const out: Resolution = { problems: this.problems, warnings: this.warnings, resolved: [] };
       const before = this.problems.length;
       resolveSecrets(def.schema as any, d.properties, `${at} properties`, out);
+      this.secrets.push(...out.resolved.map((s) => ({ ...s, at: root })));
       if (this.problems.length > before) return;
     }
+    const schema = { properties: { name: def.nameSchema ?? {}, properties: def.schema } };
+    const text = textProblems({ name: d.name, properties: d.properties }, schema as never);
+    if (text.length) return void this.problems.push(...text.map((t) => `${at} ${t.path.slice(1)}: ${t.problem}`));
+    this.declared.push({ root, type: def.type, name: d.name, schema: def.schema as never, properties: d.properties });
     if (def.kind === "primitive") {
-      this.nodes.push({ decl: d, def, label, parent, origin });
+      const prepared = (await def.prepare?.(d.properties, d.action, origin)) ?? [];
+      if (prepared.length) return void this.problems.push(...prepared.map((p) => `${at} ${p}`));
+      this.nodes.push({ decl: d, def, label, parent });
       return;
     }
     for (const child of def.expand(d.name, d.properties, d.action)) {
-      await this.declare(child as unknown as Record<string, unknown>, at, origin, label);
+      await this.declare(child as unknown as Record<string, unknown>, at, origin, label, root);
     }
   }
 }

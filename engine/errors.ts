@@ -1,14 +1,20 @@
 // Every error the two commands raise on purpose, and the one place they map to exit codes
 // (../shared/CONTRACT.md: 0 success, 1 run-time failure, 2 bad input, 3 why-run drift).
 
+import { inspect } from "node:util";
+import { printable } from "./input/text.js";
+
 export const EXIT = { ok: 0, failed: 1, badInput: 2, drift: 3 } as const;
 
 /** Bad input: run-list, config, flag, recipe. Raised before anything on the host is touched. */
 export class InputError extends Error {
   override name = "InputError";
-  /** One line per problem; the message joins them. */
-  constructor(readonly problems: string[]) {
-    super(problems.join("\n"));
+  readonly problems: string[];
+  /** One line per problem; the message joins them. A problem quoting input is shown with its control characters escaped. */
+  constructor(problems: string[]) {
+    const lines = problems.map(printable);
+    super(lines.join("\n"));
+    this.problems = lines;
   }
 }
 
@@ -36,6 +42,13 @@ export class WhyRunViolation extends Error {
   constructor(what: string) {
     super(`why-run violation: attempted to ${what}`);
   }
+}
+
+/** What went wrong, in words, whatever was thrown: never "undefined" or "[object Object]". */
+export function reasonOf(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  if (typeof err === "string") return err;
+  return inspect(err, { depth: 2, breakLength: Infinity });
 }
 
 /** The exit code for an error that reached the top of a command. */

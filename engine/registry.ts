@@ -26,9 +26,14 @@ const LOADERS: Record<string, () => Promise<ResourceType>> = {
 /** The names of all types, in the order docs and the schema list them. */
 export const RESOURCE_NAMES: readonly string[] = Object.keys(LOADERS);
 
+const loaded = new Map<string, Promise<ResourceType>>();
+
 /** The type's definition, or undefined for an unknown name. */
 export function resourceType(type: string): Promise<ResourceType | undefined> {
-  return Object.hasOwn(LOADERS, type) ? LOADERS[type]() : Promise.resolve(undefined);
+  if (!Object.hasOwn(LOADERS, type)) return Promise.resolve(undefined);
+  // Each declaration asks: a dynamic import of a loaded module still costs a trip through the loader.
+  if (!loaded.has(type)) loaded.set(type, LOADERS[type]());
+  return loaded.get(type)!;
 }
 
 /** Every type's definition (for the generated schema). */

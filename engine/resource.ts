@@ -23,8 +23,6 @@ export interface LoadContext {
   assume(text: string): void;
   /** True when an earlier resource of this run would have created `thing` (e.g. "user:backup_shop"). */
   wouldExist(thing: string): boolean;
-  /** The directory of the recipe that declared this resource, for relative template sources. */
-  readonly origin?: string;
 }
 
 /** Current and desired state side by side, as loaded. */
@@ -57,6 +55,12 @@ interface Common<P> {
 
 export interface Primitive<P = any, S = any, D = any> extends Common<P> {
   readonly kind: "primitive";
+  /**
+   * Completes the properties during validation, before anything on the host is read (a template
+   * is rendered here, so a missing one stops the run before any change). May set properties in
+   * place; returns one line per problem, exit 2. `origin` is the folder relative names start from.
+   */
+  prepare?(props: P, action: Action, origin: string | undefined): Promise<string[]>;
   load(ctx: LoadContext, name: string, props: P, action: Action): Promise<State<S, D>>;
   /** Pure: the changes that would bring current to desired. */
   diff(state: State<S, D>, action: Action, name: string, props: P): Change[];

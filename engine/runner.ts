@@ -3,6 +3,7 @@
 // and the host refuses writes; what earlier resources would create is remembered so later ones
 // can state their assumptions instead of failing.
 import type { Node } from "./compile.js";
+import { reasonOf } from "./errors.js";
 import { LocalHost, type Observer } from "./host.js";
 import type { Change, LoadContext } from "./resource.js";
 
@@ -37,7 +38,6 @@ export async function converge(nodes: readonly Node[], opts: ConvergeOptions): P
     const ctx: LoadContext = {
       host: view,
       whyRun: opts.whyRun,
-      origin: node.origin,
       assume: (text) => void assumptions.push(text),
       wouldExist: (thing) => provided.has(thing),
     };
@@ -59,7 +59,7 @@ export async function converge(nodes: readonly Node[], opts: ConvergeOptions): P
         outcome.status = outcome.changes.length ? (opts.whyRun ? "would_update" : "updated") : "up_to_date";
       } catch (err) {
         outcome.status = "failed";
-        outcome.error = (err as Error).message;
+        outcome.error = reasonOf(err);
         failed = !opts.whyRun;
       }
     }

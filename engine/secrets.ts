@@ -1,9 +1,19 @@
 // Sensitive properties: resolving {"env"} / {"file"} references, and keeping every resolved
 // value out of output. Schemas mark them with `sensitive: true`; nothing else decides.
-import { readFileSync, statSync } from "node:fs";
+import { InputError } from "./errors.js";
+import { readInputFile } from "./input/read.js";
+import { childSchema, type SchemaNode } from "./schema/navigate.js";
 
-/** Shorter values would mangle unrelated text if scrubbed, so they are refused as secrets. */
-export const MIN_SECRET_LENGTH = 4;
+/**
+ * Every occurrence of a secret in output is masked, wherever it stands. A short one would also
+ * match parts of names, paths and messages, and the mask there would point at it (a password
+ * "shop" turns backup_shop into backup_********). At 8 characters a chance match is unlikely, and
+ * 8 is the least NIST SP 800-63B allows for a memorized secret; names that hold the secret are
+ * refused whatever its length (exposureOf).
+ */
+export const MIN_SECRET_LENGTH = 8;
+/** A secret file holds one line: a secret, not a document. */
+const MAX_SECRET_FILE_BYTES = 64 * 1024;
 
 /** Replaces every known secret in text. All output of the engine passes through one. */
 export class Redactor {
@@ -35,7 +45,7 @@ export class Redactor {
 
 export const redactor = new Redactor();
 
-type Schema = { sensitive?: boolean; properties?: Record<string, Schema>; items?: Schema; [k: string]: unknown };
+type Schema = SchemaNode & { sensitive?: boolean; freeText?: string };
 
 /** True when the JSON pointer (relative to the schema's instance) lands on or inside a sensitive value. */
 export function isSensitivePath(schema: Schema, pointer: string): boolean {
@@ -50,6 +60,8 @@ export function isSensitivePath(schema: Schema, pointer: string): boolean {
 export interface Resolution {
   problems: string[];
   warnings: string[];
+  /** Each secret resolved, by its JSON pointer under the value; not yet known to the redactor. */
+  resolved: { path: string; value: string }[];
 }
 
 /**
@@ -68,11 +80,11 @@ export function resolveSecrets(schema: Schema, value: unknown, where: string, ou
     if (resolved === undefined) return;
     if (resolved.length < MIN_SECRET_LENGTH) {
       out.problems.push(
-        `${at}: shorter than ${MIN_SECRET_LENGTH} characters: too short to be a secret, or to keep out of output`,
+        `${at}: shorter than ${MIN_SECRET_LENGTH} characters: too short to be a secret, or to mask in output without pointing at it`,
       );
       return;
     }
-    redactor.add(resolved);
+    out.resolved.push({ path, value: resolved });
     holder[key] = resolved;
   });
 }
@@ -92,17 +104,63 @@ function fromEnv(name: string, at: string, out: Resolution): string | undefined 
 
 function fromFile(path: string, at: string, out: Resolution): string | undefined {
   try {
-    if (statSync(path).mode & 0o004) {
+    const { text, stat } = readInputFile(path, MAX_SECRET_FILE_BYTES);
+    if (stat.mode & 0o004) {
       out.problems.push(`${at}: ${path} is readable by everyone; chmod o-r it first`);
       return undefined;
     }
-    const line = readFileSync(path, "utf8").split(/\r?\n/, 1)[0];
+    const line = text.split(/\r?\n/, 1)[0];
     if (!line) out.problems.push(`${at}: ${path} is empty`);
     return line || undefined;
   } catch (err) {
-    out.problems.push(`${at}: cannot read ${path} (${(err as NodeJS.ErrnoException).code})`);
+    if (!(err instanceof InputError)) throw err;
+    out.problems.push(`${at}: ${err.message}`);
     return undefined;
   }
+}
+
+/** A declaration as validated, for exposureOf. */
+export interface Declared {
+  /** The run-list entry it comes from, without any name ("run_list/0"). */
+  root: string;
+  type: string;
+  name: string;
+  schema: Schema;
+  properties: unknown;
+}
+
+/**
+ * Where `secret` occurs inside a name or another plain value (neither sensitive nor free text)
+ * of the declarations, or undefined. Output prints those as they are, so masking the secret there
+ * would reveal it, and anyone who reads the name could guess it. The answer names no value: it
+ * would hold the secret.
+ */
+export function exposureOf(secret: string, declared: readonly Declared[]): string | undefined {
+  for (const d of declared) {
+    if (d.name.includes(secret)) return `the name of a resource (${d.type}) declared by ${d.root}`;
+    const path = plainValueHolding(d.schema, d.properties, secret, "properties");
+    // Only the first level of the path: a deeper key could itself be the secret.
+    if (path) return `${path.split("/").slice(0, 2).join("/")} of a resource (${d.type}) declared by ${d.root}`;
+  }
+  return undefined;
+}
+
+/** The path of the first plain (neither sensitive nor free-text) string or key under `value` that contains `secret`. */
+function plainValueHolding(
+  schema: Schema | undefined,
+  value: unknown,
+  secret: string,
+  path: string,
+): string | undefined {
+  if (schema?.sensitive || schema?.freeText) return undefined;
+  if (typeof value === "string") return value.includes(secret) ? path : undefined;
+  if (value === null || typeof value !== "object") return undefined;
+  for (const [key, v] of Object.entries(value)) {
+    if (!Array.isArray(value) && key.includes(secret)) return `${path}/${key}`;
+    const found = plainValueHolding(childSchema(schema, key, Array.isArray(value)), v, secret, `${path}/${key}`);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function walk(
@@ -116,7 +174,7 @@ function walk(
     ? value.map((v, i) => [i, v])
     : Object.entries(value);
   for (const [key, v] of entries) {
-    const child = Array.isArray(value) ? schema.items : schema.properties?.[key as string];
+    const child = childSchema(schema, String(key), Array.isArray(value));
     if (!child || v === undefined) continue;
     if (child.sensitive) visit(`${path}/${key}`, value, key, v);
     else walk(child, v, `${path}/${key}`, visit);

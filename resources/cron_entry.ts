@@ -26,14 +26,15 @@ export const schema = {
     month: cronField("month"),
     weekday: cronField("weekday"),
     special: { enum: [...SPECIALS], description: "instead of the five time fields" },
-    command: { ...oneLine, minLength: 1 },
+    // Text, not a name: a secret may stand in it on purpose (masked in output).
+    command: { ...oneLine, minLength: 1, freeText: "line" },
     mailto: { ...oneLine, description: 'where cron mails output; "" for nowhere' },
     path: oneLine,
     shell: absolutePath,
     environment: {
       type: "object",
       propertyNames: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" },
-      additionalProperties: oneLine,
+      additionalProperties: { ...oneLine, freeText: "line" },
     },
   },
   required: ["command"],

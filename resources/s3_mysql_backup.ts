@@ -1,6 +1,7 @@
 // s3_mysql_backup: the seed's MySQL backup. Besides the common pieces it creates a database
 // account with only the privileges a dump needs, and the .my.cnf through which the job uses it.
 import { join } from "node:path";
+import { DATABASE_ENTRY } from "../backup/config-schema.js";
 import { databaseNameClashes } from "../backup/names.js";
 import { endpointOf, type Endpoint } from "../providers/mysql/connection.js";
 import { defineComposite, type Declaration } from "../engine/resource.js";
@@ -50,11 +51,7 @@ export const schema = {
     },
     databases: {
       type: "array",
-      items: {
-        type: "string",
-        pattern: "^[^\\s]+( [^\\s]+)*$",
-        title: 'a database name, a % pattern, or "db table1 table2"',
-      },
+      items: DATABASE_ENTRY,
       minItems: 1,
       description: 'names, % patterns ("wp_%"), or "db table1 table2"',
     },

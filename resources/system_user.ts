@@ -1,6 +1,6 @@
 // system_user: an account made with shadow-utils; only the properties given are compared.
 import { definePrimitive, type Change } from "../engine/resource.js";
-import { absolutePath, accountName } from "../engine/schema/fragments.js";
+import { absolutePath, accountName, homePath } from "../engine/schema/fragments.js";
 import type { PropsOf } from "../engine/schema/types.js";
 import { findAccount, findGroup, groupsOf } from "../providers/users/accounts.js";
 import { useraddArgv, userdelArgv, usermodArgv, type AccountSpec } from "../providers/users/shadow.js";
@@ -11,7 +11,7 @@ export const schema = {
     uid: { type: "integer", minimum: 0, maximum: 4294967294 },
     group: { ...accountName, description: "primary group; default a group named after the user" },
     groups: { type: "array", items: accountName, uniqueItems: true, description: "supplementary groups, appended" },
-    home: absolutePath,
+    home: homePath,
     shell: { ...absolutePath, default: "/usr/sbin/nologin" },
     system: { type: "boolean", default: true },
     manage_home: { type: "boolean", default: true, description: "create the home on create, delete it on remove" },

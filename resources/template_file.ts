@@ -2,7 +2,7 @@
 // owner, group and mode; written atomically, earlier copies kept, diffs shown unless sensitive.
 import { createHash } from "node:crypto";
 import { dirname } from "node:path";
-import { PreconditionError } from "../engine/errors.js";
+import { InputError, PreconditionError } from "../engine/errors.js";
 import { definePrimitive } from "../engine/resource.js";
 import { redactor } from "../engine/secrets.js";
 import { absolutePath, ownership } from "../engine/schema/fragments.js";
@@ -23,9 +23,14 @@ import { requireDirectory } from "../providers/files/parents.js";
 export const schema = {
   type: "object",
   properties: {
-    source: { type: "string", minLength: 1, description: "a template in templates/ or the recipe's folder" },
-    content: { type: "string", description: "literal content, instead of source" },
-    variables: { type: "object", default: {}, description: "what the template sees" },
+    source: {
+      type: "string",
+      minLength: 1,
+      description:
+        "a template: absolute, or relative to the recipe's folder or the run-list's (templates/ first), then the engine's templates/",
+    },
+    content: { type: "string", freeText: "multiline", description: "literal content, instead of source" },
+    variables: { type: "object", default: {}, freeText: "multiline", description: "what the source template sees" },
     ...ownership,
     sensitive: { type: "boolean", default: false, description: "never show the content or its diff" },
     backup: { type: "integer", minimum: 0, default: 5, description: "earlier copies kept" },
@@ -45,7 +50,31 @@ export const templateFile = definePrimitive<Props, Current, Desired>({
   check(props, action) {
     if (action === "remove") return [];
     const given = [props.source, props.content].filter((v) => v !== undefined).length;
-    return given === 1 ? [] : ['properties: give exactly one of "source" or "content"'];
+    if (given !== 1) return ['properties: give exactly one of "source" or "content"'];
+    // Rendering content as a template would break every file that holds "{{" for its own use.
+    if (props.content !== undefined && Object.keys(props.variables).length)
+      return [
+        'properties/variables: only a "source" template sees variables; "content" is written as given (put the text in a template file to render it)',
+      ];
+    return [];
+  },
+  async prepare(props, action, origin) {
+    if (action === "remove" || props.source === undefined) return [];
+    // Loaded only when a template is rendered: a converge of literal files never pays for Handlebars.
+    const { findTemplate, renderTemplate, TemplateError } = await import("../providers/files/templates.js");
+    const found = findTemplate(props.source, origin);
+    if (!("file" in found))
+      return [
+        `properties/source: template ${JSON.stringify(props.source)} not found (looked in ${found.searched.join(", ")})`,
+      ];
+    try {
+      props.content = await renderTemplate(found.file, props.variables);
+      return [];
+    } catch (err) {
+      const property = err instanceof TemplateError && err.variable !== undefined ? "variables" : "source";
+      if (err instanceof TemplateError || err instanceof InputError) return [`properties/${property}: ${err.message}`];
+      throw err;
+    }
   },
   async load(ctx, path, props, action) {
     const st = await ctx.host.stat(path);
@@ -58,7 +87,8 @@ export const templateFile = definePrimitive<Props, Current, Desired>({
     if (!st) await requireDirectory(ctx, dirname(path));
     return {
       current,
-      desired: { ...(await resolveOwnership(ctx, props)), content: await contentOf(props, ctx.origin) },
+      // A source template was rendered into content during validation (prepare).
+      desired: { ...(await resolveOwnership(ctx, props)), content: props.content! },
     };
   },
   diff({ current, desired }, action, path, props) {
@@ -94,14 +124,5 @@ export const templateFile = definePrimitive<Props, Current, Desired>({
     await host.writeFileAtomic(path, desired.content, { mode, ...(await ownerIds(host, path, desired, current)) });
   },
 });
-
-async function contentOf(props: Props, origin?: string): Promise<string> {
-  if (props.content !== undefined) return props.content;
-  // Loaded only when a template is rendered: a converge of literal files never pays for Handlebars.
-  const { findTemplate, renderTemplate } = await import("../providers/files/templates.js");
-  const file = findTemplate(props.source!, origin);
-  if (!file) throw new PreconditionError(`template ${props.source} not found`);
-  return renderTemplate(file, props.variables);
-}
 
 const digest = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 12);

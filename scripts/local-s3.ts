@@ -9,8 +9,8 @@ import { startS3Server, testS3Client } from "../spec/support/s3-server.js";
 const SPEC: CommandSpec = {
   usage: "bash scripts/local-s3.sh [--port PORT] [--bucket NAME]... [--dir DIR]",
   summary:
-    "Starts an S3 endpoint on 127.0.0.1 that checks SigV4 signatures (keys S3RVER / S3RVER,\n" +
-    "region us-east-1), creates the buckets, prints where it is, and runs until Ctrl-C.",
+    "Starts an S3 endpoint on 127.0.0.1 that checks SigV4 signatures (keys S3RVERTESTKEYID01 /\n" +
+    "s3rver-test-secret-key, region us-east-1), creates the buckets, prints where it is, and runs until Ctrl-C.",
   flags: [
     { name: "port", value: "PORT", help: "the port to listen on (default 4568; 0 picks a free one)" },
     { name: "bucket", value: "NAME", multiple: true, help: "a bucket to create if it is missing" },

@@ -4,7 +4,11 @@
 import { spawn } from "node:child_process";
 import { producerOf, type Producer } from "../stage.js";
 
-/** argv for mysqldump; --defaults-file must come first or mysqldump ignores it. */
+/**
+ * argv for mysqldump; --defaults-file must come first or mysqldump ignores it. The names follow
+ * "--": mysqldump takes options anywhere on its command line, so without it a name such as
+ * "--no-data" would be read as an option (and "shop --no-data" dump no rows).
+ */
 export function mysqldumpArgs(defaultsFile: string, database: string, tables: string[]): string[] {
   return [
     `--defaults-file=${defaultsFile}`,
@@ -13,6 +17,7 @@ export function mysqldumpArgs(defaultsFile: string, database: string, tables: st
     "--events",
     "--triggers",
     "--hex-blob",
+    "--",
     database,
     ...tables,
   ];

@@ -1,4 +1,5 @@
 // The doc format: one line per resource, Chef's way, with changes, diffs and assumptions under it.
+import { printable } from "../input/text.js";
 import type { Outcome } from "../runner.js";
 
 /** Lines for one outcome; `lastParent` is the composite whose header was printed last. */
@@ -18,7 +19,9 @@ export function docLines(o: Outcome, whyRun: boolean, lastParent: string | undef
     if (c.diff) lines.push(...c.diff.split("\n").map((l) => `${pad}    ${l}`));
   }
   if (o.error) lines.push(...o.error.split("\n").map((l) => `${pad}  ! ${l}`));
-  return lines;
+  // A diff or an error quotes what is on the host, which another account may have written: no
+  // byte of it may drive the terminal.
+  return lines.map(printable);
 }
 
 export function docSummary(outcomes: readonly Outcome[], whyRun: boolean, seconds: number): string {

@@ -22,6 +22,8 @@ export function ajv(): Ajv {
     strictTypes: false,
   });
   instance.addKeyword({ keyword: "sensitive", schemaType: "boolean" });
+  // Read by engine/input/text.ts (which characters a value may hold) and the secret checks.
+  instance.addKeyword({ keyword: "freeText", schemaType: "string" });
   instance.addKeyword({
     keyword: "cron",
     type: "string",

@@ -27,6 +27,13 @@ export function secret<D extends string>(description: D) {
 // No line breaks or NUL: a path lands in crontabs, config files and argv.
 export const absolutePath = { type: "string", pattern: "^/[^\\n\\r\\u0000]*$", title: "an absolute path" } as const;
 
+/** A home directory: it lands in /etc/passwd, whose fields ":" separates. */
+export const homePath = {
+  type: "string",
+  pattern: "^/[^:]*$",
+  title: 'an absolute path without ":" (it lands in /etc/passwd)',
+} as const;
+
 export const fileMode = {
   type: "string",
   pattern: "^0?[0-7]{3,4}$",

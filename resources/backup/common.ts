@@ -1,8 +1,10 @@
 // What s3_file_backup and s3_mysql_backup share (the seed's "common functionality"): the
 // properties, and the primitives both expand into around what each backs up.
-import { PROJECT_ROOT } from "../../engine/paths.js";
+import { S3_PREFIX } from "../../backup/config-schema.js";
+import { PROJECT_ROOT, TEMPLATES_DIR } from "../../engine/paths.js";
 import type { Action, Declaration } from "../../engine/resource.js";
-import { accountName, absolutePath, cronField, secret } from "../../engine/schema/fragments.js";
+import { accountName, cronField, homePath, secret } from "../../engine/schema/fragments.js";
+import { shellWord } from "../../providers/cron/prefix.js";
 import { hostname } from "node:os";
 import { join, relative } from "node:path";
 
@@ -22,7 +24,7 @@ export const commonProperties = {
     uniqueItems: true,
     description: "so the user can read what it backs up",
   },
-  home: { ...absolutePath, description: "the user's home, holding config.yml and the script; default /var/lib/USER" },
+  home: { ...homePath, description: "the user's home, holding config.yml and the script; default /var/lib/USER" },
   host: {
     type: "string",
     pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
@@ -42,7 +44,7 @@ export const commonProperties = {
       force_path_style: { type: "boolean" },
       access_key_id: secret("the job's access key id (write-only credentials: see `s3-backup policy`)"),
       secret_access_key: secret("the job's secret access key"),
-      prefix: { type: "string", pattern: "^(?!/)", description: 'key prefix, e.g. "backups/"' },
+      prefix: S3_PREFIX,
     },
     required: ["bucket", "access_key_id", "secret_access_key"],
     additionalProperties: false,
@@ -209,7 +211,8 @@ export function expandBackup(
       {
         user: l.user,
         ...p.cron,
-        command: l.script,
+        // One shell word that survives cron's "%" handling: a home may hold blanks, "%", "$(...)".
+        command: shellWord(l.script),
         ...(p.mailto !== undefined ? { mailto: p.mailto } : {}),
       },
       hasCron ? action : "remove",
@@ -235,7 +238,16 @@ export function generatedFile(
     type: "template_file",
     name: path,
     action,
-    properties: { source, variables, owner: l.user, group: l.user, mode, sensitive, backup: 0 },
+    // The engine's own template, by absolute path: no file next to a run-list or recipe can stand in for it.
+    properties: {
+      source: join(TEMPLATES_DIR, source),
+      variables,
+      owner: l.user,
+      group: l.user,
+      mode,
+      sensitive,
+      backup: 0,
+    },
   };
 }
 

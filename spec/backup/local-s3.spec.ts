@@ -24,7 +24,7 @@ function startLocalS3(args: string[]): Promise<{ child: ChildProcess; endpoint: 
   });
 }
 
-const keys = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER", region: "us-east-1" };
+const keys = { accessKeyId: "S3RVERTESTKEYID01", secretAccessKey: "s3rver-test-secret-key", region: "us-east-1" };
 
 describe("scripts/local-s3.sh", () => {
   let local: { child: ChildProcess; endpoint: string };

@@ -63,6 +63,6 @@ describe("reports and exit codes", () => {
   it("--help prints the usage and exits 0", async () => {
     const r = await sb.exec([process.execPath, "bin/converge.js", "--help"]);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toMatch(/^usage: converge RUN_LIST.json \[--why-run\] \[--format doc\|json\]/);
+    expect(r.stdout).toMatch(/^usage: converge RUN_LIST.json \[--why-run \| --validate\] \[--format doc\|json\]/);
   });
 });

@@ -76,9 +76,9 @@ describe("secrets from the environment", () => {
   });
 
   it("refuses a secret too short to keep out of output (exit 2)", async () => {
-    const r = await sb.converge(runList(backup), [], { ...env, SPEC_SECRET: "abc" });
+    const r = await sb.converge(runList(backup), [], { ...env, SPEC_SECRET: "abcdefg" });
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain("properties/s3/secret_access_key: shorter than 4 characters");
+    expect(r.stderr).toContain("properties/s3/secret_access_key: shorter than 8 characters");
   });
 
   it("refuses a reference to an unset variable with exit 2, naming the variable only", async () => {

@@ -16,11 +16,13 @@ describe("templates", () => {
   writeFileSync(join(recipe, "b.hbs"), "b\n");
 
   it("are looked up in the recipe's templates/, then its folder, then the engine's templates/", () => {
-    expect(findTemplate("a.hbs", recipe)).toBe(join(recipe, "templates", "a.hbs"));
-    expect(findTemplate("b.hbs", recipe)).toBe(join(recipe, "b.hbs"));
+    expect(findTemplate("a.hbs", recipe)).toEqual({ file: join(recipe, "templates", "a.hbs") });
+    expect(findTemplate("b.hbs", recipe)).toEqual({ file: join(recipe, "b.hbs") });
     const shipped = readdirSync(TEMPLATES_DIR)[0];
-    expect(findTemplate(shipped, recipe)).toBe(join(TEMPLATES_DIR, shipped));
-    expect(findTemplate("nope.hbs", recipe)).toBeUndefined();
+    expect(findTemplate(shipped, recipe)).toEqual({ file: join(TEMPLATES_DIR, shipped) });
+    expect(findTemplate("nope.hbs", recipe)).toEqual({
+      searched: [join(recipe, "templates", "nope.hbs"), join(recipe, "nope.hbs"), join(TEMPLATES_DIR, "nope.hbs")],
+    });
   });
 
   it("quote values for shell, option files and YAML", async () => {
@@ -29,10 +31,18 @@ describe("templates", () => {
     expect(HELPERS.yaml(undefined)).toBe("null");
   });
 
-  it("refuse a missing variable, even as a helper's argument", async () => {
-    await expect(renderTemplate(join(recipe, "templates", "a.hbs"), { b: "", c: "" })).rejects.toThrow(
-      "{{shell}} on line 1: the value is undefined",
+  it("refuse a missing variable, even as a helper's argument, naming file, line and variable", async () => {
+    const file = join(recipe, "templates", "a.hbs");
+    await expect(renderTemplate(file, { b: "", c: "" })).rejects.toThrow(
+      `template ${file} line 1: variable "a" is not defined`,
     );
+    const nested = join(recipe, "nested.hbs");
+    writeFileSync(nested, "x\n{{#each hosts}}\n  {{name}} {{net.ip}}\n{{/each}}\n");
+    await expect(renderTemplate(nested, { hosts: [{ name: "a", net: {} }] })).rejects.toThrow(
+      `template ${nested} line 3: variable "net.ip" is not defined`,
+    );
+    const error = await renderTemplate(nested, { hosts: [{}] }).catch((e: Error) => e.message);
+    expect(error).toBe(`template ${nested} line 3: variable "name" is not defined`);
   });
 });
 

@@ -76,8 +76,10 @@ describe("template_file", () => {
       expectConverged(await sb.converge(file(props)), 1);
       expect(await sh(`cat ${PATH}`)).toBe("host = <db&1>\nquoted = 'it'\\''s'");
       const missing = await sb.converge(file({ source: name, variables: { host: "x" } }));
-      expect(missing.exitCode).toBe(1);
-      expect(missing.stdout).toContain("{{shell}} on line 2: the value is undefined");
+      expect(missing.exitCode).toBe(2);
+      expect(missing.stderr).toContain(
+        `properties/variables: template ${join(TEMPLATES_DIR, name)} line 2: variable "cmd" is not defined`,
+      );
     } finally {
       rmSync(join(TEMPLATES_DIR, name));
     }
