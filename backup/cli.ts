@@ -2,12 +2,14 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { EXIT, exitCodeFor, InputError } from "../engine/errors.js";
 import { operatorS3Client } from "../providers/s3/client.js";
-import { describeS3Error } from "../providers/s3/errors.js";
+import { describeS3Error, isS3Error } from "../providers/s3/errors.js";
 import { loadConfig } from "./config.js";
 import { applyLifecycle, lifecycleRules } from "./lifecycle.js";
+import { JobLog } from "./log.js";
 import { jobPolicy } from "./policy.js";
 import { restoreCommand } from "./restore.js";
 import { runBackup } from "./run.js";
+import { localSystem, type System } from "./system.js";
 import { verifyCommand } from "./verify.js";
 
 export const USAGE = `usage: s3-backup <command> --config CONFIG.yml [options]
@@ -81,8 +83,11 @@ function flagProblem(command: string, v: Flags): string | undefined {
 }
 
 /** Runs the command line; returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], sys: System = localSystem): Promise<number> {
   const [command, ...rest] = argv;
+  // What cron runs reports every stderr line to syslog too, bad input included.
+  let log: JobLog | undefined;
+  const say = (line: string) => (log ? log.error(line) : process.stderr.write(`${line}\n`));
   if (command === "--help" || command === "-h" || command === "help") {
     process.stdout.write(`${USAGE}\n`);
     return EXIT.ok;
@@ -96,11 +101,12 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     const flags = parse(command, rest);
-    const cfg = loadConfig(flags.config as string);
+    if (command === "run") log = new JobLog(sys);
+    const cfg = loadConfig(sys, flags.config as string, (line) => (log ? log.warn(line) : say(line)));
     const str = (flag: string) => flags[flag] as string | undefined;
     switch (command) {
       case "run":
-        return await runBackup(cfg);
+        return await runBackup(cfg, { sys, log });
       case "policy":
         process.stdout.write(`${JSON.stringify(jobPolicy(cfg), null, 2)}\n`);
         return EXIT.ok;
@@ -109,41 +115,48 @@ export async function main(argv: string[]): Promise<number> {
           process.stdout.write(`${JSON.stringify({ Rules: lifecycleRules(cfg) }, null, 2)}\n`);
           return EXIT.ok;
         }
-        const written = await applyLifecycle(operatorS3Client(cfg.s3), cfg);
+        const written = await applyLifecycle(operatorS3Client(cfg.s3, cfg.timeouts), cfg);
         process.stdout.write(`${JSON.stringify(written, null, 2)}\n`);
         process.stdout.write(`s3-backup ${cfg.name}: lifecycle rules applied to bucket ${cfg.s3.bucket}\n`);
         return EXIT.ok;
       }
       case "restore":
-        return await restoreCommand(cfg, {
-          name: str("name")!,
-          date: str("date"),
-          host: str("host"),
-          to: str("to"),
-          intoDatabase: str("into-database"),
-          mysqlDefaultsFile: str("mysql-defaults-file"),
-        });
+        return await restoreCommand(
+          cfg,
+          {
+            name: str("name")!,
+            date: str("date"),
+            host: str("host"),
+            to: str("to"),
+            intoDatabase: str("into-database"),
+            mysqlDefaultsFile: str("mysql-defaults-file"),
+          },
+          sys,
+        );
       default:
-        return await verifyCommand(cfg, {
-          host: str("host"),
-          date: str("date"),
-          workDir: str("work-dir"),
-          mysqlDefaultsFile: str("mysql-defaults-file"),
-        });
+        return await verifyCommand(
+          cfg,
+          {
+            host: str("host"),
+            date: str("date"),
+            workDir: str("work-dir"),
+            mysqlDefaultsFile: str("mysql-defaults-file"),
+          },
+          sys,
+        );
     }
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`s3-backup: ${err.message}\n\n${USAGE}\n`);
     } else if (err instanceof InputError) {
-      process.stderr.write(`s3-backup: ${err.message}\n`);
-    } else if (
-      (err as { $metadata?: unknown }).$metadata ||
-      (err as { name?: string }).name === "CredentialsProviderError"
-    ) {
-      process.stderr.write(`s3-backup: ${describeS3Error(err).message}\n`);
+      for (const problem of err.problems) say(`s3-backup: ${problem}`);
+    } else if (isS3Error(err) || (err as { name?: string }).name === "CredentialsProviderError") {
+      say(`s3-backup: ${describeS3Error(err).message}`);
     } else {
-      process.stderr.write(`s3-backup: ${(err as Error).message}\n`);
+      say(`s3-backup: ${(err as Error).message}`);
     }
     return exitCodeFor(err);
+  } finally {
+    await log?.close();
   }
 }

@@ -1,14 +1,27 @@
 // Loads and validates config.yml. Any problem is an InputError (exit 2) naming the field by its
 // JSON pointer; values are never echoed, since some are secrets.
 import { Ajv, type ErrorObject } from "ajv";
-import { readFileSync, statSync } from "node:fs";
 import { homedir, hostname } from "node:os";
 import { parseDocument } from "yaml";
 import { InputError } from "../engine/errors.js";
 import type { S3JobCredentials } from "../providers/s3/client.js";
 import { backupConfigSchema, type BackupConfigFile } from "./config-schema.js";
+import type { System } from "./system.js";
 
 export type Compression = "zstd" | "gzip" | "none";
+
+/** A file asset and what a file changing under tar does to it. */
+export interface FileAsset {
+  path: string;
+  on_change: "fail" | "warn";
+}
+
+/** Seconds: the whole run, connecting to a server, and a stage moving no data. */
+export interface Timeouts {
+  run: number;
+  connect: number;
+  idle: number;
+}
 
 /** A validated config with defaults applied and the prefix normalized ("" or ending in "/"). */
 export interface BackupConfig {
@@ -21,7 +34,8 @@ export interface BackupConfig {
   s3: Required<Pick<BackupConfigFile["s3"], "bucket" | "region" | "prefix">> &
     Pick<BackupConfigFile["s3"], "endpoint" | "force_path_style" | "access_key_id" | "secret_access_key">;
   retention: { daily_days: number; monthly_days: number };
-  assets: string[];
+  assets: FileAsset[];
+  timeouts: Timeouts;
   mysql?: { defaults_file: string; databases: string[] };
 }
 
@@ -53,7 +67,8 @@ export function parseConfig(raw: unknown, source: string): BackupConfig {
     throw new InputError((validate.errors ?? []).map((e) => `${source}: ${describe(e)}`));
   }
   const c = raw as BackupConfigFile;
-  const assets = c.assets ?? [];
+  // A plain path is the object form with every default; ajv has filled in the object form's.
+  const assets = (c.assets ?? []).map((a) => (typeof a === "string" ? { path: a, on_change: "fail" } : a) as FileAsset);
   const databases = c.mysql?.databases ?? [];
   const prefix = c.s3.prefix ?? "";
   return {
@@ -73,6 +88,7 @@ export function parseConfig(raw: unknown, source: string): BackupConfig {
     },
     retention: { daily_days: c.retention?.daily_days ?? 7, monthly_days: c.retention?.monthly_days ?? 365 },
     assets,
+    timeouts: c.timeouts as Timeouts,
     ...(c.mysql ? { mysql: { defaults_file: c.mysql.defaults_file, databases } } : {}),
   };
 }
@@ -96,13 +112,13 @@ export function runRequirements(cfg: BackupConfig): S3JobCredentials {
   return { access_key_id: access_key_id!, secret_access_key: secret_access_key! };
 }
 
-/** Reads, parses and validates a config file. Warns (stderr) when it is readable by others. */
-export function loadConfig(path: string): BackupConfig {
+/** Reads, parses and validates a config file. Warns when it is readable by others. */
+export function loadConfig(sys: System, path: string, warn: (line: string) => void): BackupConfig {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
-    if ((statSync(path).mode & 0o004) !== 0) {
-      process.stderr.write(`s3-backup: warning: ${path} is world-readable and holds a secret key; chmod 600 it\n`);
+    text = sys.fs.readFileSync(path, "utf8");
+    if ((sys.fs.statSync(path).mode & 0o004) !== 0) {
+      warn(`s3-backup: warning: ${path} is world-readable and holds a secret key; chmod 600 it`);
     }
   } catch (err) {
     throw new InputError([`${path}: cannot read config: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);

@@ -1,7 +1,7 @@
 // Keys, config errors, the lock, the IAM policy and the lifecycle rules.
 import { PutBucketLifecycleConfigurationCommand, S3Client } from "@aws-sdk/client-s3";
-import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, inject, test } from "vitest";
 import { patternToRegExp } from "../../backup/database-entries.js";
@@ -74,21 +74,27 @@ describe("command line and config", () => {
 });
 
 describe("lock", () => {
-  test("a second run of the same backup while one holds the lock exits at once with a clear message", async () => {
+  test("a second run while another process holds the flock exits at once naming it; a lock file left behind is no obstacle", async () => {
     const bucket = await createBucket(s3);
     const config = jobConfig(s3, bucket, { assets: ["/etc/hostname"] });
-    // The lock holds the pid of a live process (this test runner), as a running job's would.
-    writeFileSync(join(config.state_dir, "s3-backup-shop.lock"), `${process.pid}\n`);
+    const lock = join(config.state_dir, "s3-backup-shop.lock");
+    // What a running job leaves in the file: its pid (for messages only); flock(1) holds the lock.
+    writeFileSync(lock, `${process.pid}\n`);
+    const holder = spawn("flock", ["--exclusive", "--close", lock, "sleep", "60"], { stdio: "ignore" });
+    await new Promise((r) => setTimeout(r, 300));
     const cfg = writeConfig(config);
     const t = Date.now();
     const r = await runCli(["run", "--config", cfg]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/another run of backup "shop" is in progress \(pid \d+/);
-    expect(Date.now() - t).toBeLessThan(5000);
+    expect(r.stderr).toContain(`another run of backup "shop" is in progress (pid ${process.pid}, lock ${lock})`);
+    expect(Date.now() - t).toBeLessThan(15_000);
     expect(await listKeys(s3, bucket)).toEqual([]);
-    // A lock left by a dead process is taken over.
-    writeFileSync(join(config.state_dir, "s3-backup-shop.lock"), "999999\n");
+    holder.kill("SIGKILL");
+    await new Promise((r) => holder.once("close", r));
+    // The file is still there, naming a live pid: without the flock it means nothing.
+    expect(readFileSync(lock, "utf8")).toBe(`${process.pid}\n`);
     expect((await runCli(["run", "--config", cfg])).code).toBe(0);
+    expect(existsSync(lock)).toBe(false);
   });
 });
 
