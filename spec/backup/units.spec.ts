@@ -1,11 +1,12 @@
 // Keys, config errors, the lock, the IAM policy and the lifecycle rules.
-import { PutBucketLifecycleConfigurationCommand, S3Client } from "@aws-sdk/client-s3";
+import { PutBucketLifecycleConfigurationCommand, S3Client, type LifecycleRule } from "@aws-sdk/client-s3";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, inject, test } from "vitest";
 import { patternToRegExp } from "../../backup/database-entries.js";
 import { objectKey, randomToken } from "../../backup/keys.js";
+import { lifecycleRules, mergeRules } from "../../backup/lifecycle.js";
 import { partPlan } from "../../backup/upload.js";
 import { createBucket } from "../support/s3-server.js";
 import { jobConfig, listKeys, ROOT, runCli, tempDir, writeConfig } from "./helpers.js";
@@ -228,5 +229,36 @@ describe("database patterns", () => {
     const re = patternToRegExp("wp_%");
     expect(["wp_blog", "wp_"].every((d) => re.test(d))).toBe(true);
     expect(["wpXblog", "shop", "xwp_blog"].some((d) => re.test(d))).toBe(false);
+  });
+});
+
+// s3rver has no lifecycle API, so the merge is held here as a pure function; the Ceph suite applies it to a real bucket.
+describe("lifecycle rules are matched by their exact ID", () => {
+  const rules = (name: string, days: number) =>
+    lifecycleRules({
+      name,
+      s3: { bucket: "b", region: "r", prefix: `${name}/` },
+      retention: { daily_days: days, monthly_days: 10 * days },
+    });
+  const foreign = { ID: "s3-backup-shop-daily-by-hand", Status: "Enabled" as const, Filter: { Prefix: "x/" } };
+
+  test.each([
+    ["shop then shop-eu then shop", ["shop", "shop-eu", "shop"]],
+    ["shop-eu then shop then shop-eu", ["shop-eu", "shop", "shop-eu"]],
+  ])("%s: both backups keep their rules, and a rule made by hand stays", (_label, order) => {
+    let bucket: LifecycleRule[] = [foreign];
+    for (const [i, name] of order.entries()) bucket = mergeRules(bucket, rules(name, i + 1)).Rules!;
+    const ids = bucket.map((r) => r.ID).sort();
+    expect(ids).toEqual([
+      "s3-backup-shop-daily",
+      "s3-backup-shop-daily-by-hand",
+      "s3-backup-shop-eu-daily",
+      "s3-backup-shop-eu-monthly",
+      "s3-backup-shop-monthly",
+    ]);
+    // The last apply of each wins for its own rules only.
+    const last = (name: string) => order.lastIndexOf(name) + 1;
+    for (const name of ["shop", "shop-eu"])
+      expect(bucket.find((r) => r.ID === `s3-backup-${name}-daily`)!.Expiration!.Days).toBe(last(name));
   });
 });
