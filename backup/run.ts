@@ -169,7 +169,9 @@ async function runLocked(run: Run, started: Date): Promise<number> {
     );
     return 0;
   }
-  log.error(`${tag}: FAILED (${cls}): ${okCount}/${total} objects backed up; failed: ${failures.join("; ")}`);
+  log.error(
+    `${tag}: FAILED (${cls}): ${okCount}/${total} objects backed up in ${secs(sys.clock() - t0)}; failed: ${failures.join("; ")}`,
+  );
   if (manifestKey)
     log.info(`${tag}: ${okCount}/${total} objects backed up; manifest s3://${cfg.s3.bucket}/${manifestKey}`);
   return EXIT.failed;
@@ -244,7 +246,7 @@ async function backupOne(
     expectedBytes: expected,
     deadline: run.stop,
     idleMs: cfg.timeouts.idle * 1000,
-    abortWithinMs: Math.max(1000, run.deadline.reserveMs / 2),
+    abortWithinMs: run.deadline.reserveMs / 3,
     journal: run.journal,
   });
   const changed = out.ends.flatMap((e) => e.changed ?? []);
