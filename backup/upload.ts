@@ -114,7 +114,9 @@ export async function streamObject(req: StreamRequest): Promise<StreamOutcome> {
   const stalledAt = (): StallPoint => {
     if (programsDone || gate.readableLength > 0) return "upload";
     if (produced.readableLength > 0 || produced.writableLength > 0) return "compressor";
-    return produced.bytes === 0 && producer.what === "mysqldump" ? "connect" : "producer";
+    // Not "connect" even with no byte yet: mysqldump buffers its output, and the run's listing
+    // has just reached the same server with the same account.
+    return "producer";
   };
   const stop = new AbortController();
   const halt = (reason: Stopped) => {
@@ -141,11 +143,7 @@ export async function streamObject(req: StreamRequest): Promise<StreamOutcome> {
       halt(
         new Stopped(
           `${where} stalled: ${what} moved no data for ${Math.round(quiet / 1000)} s (timeouts.idle)` +
-            (where === "connect"
-              ? "; is the server reachable?"
-              : producer.what === "mysqldump"
-                ? "; a table locked by another session?"
-                : ""),
+            (where === "producer" && producer.what === "mysqldump" ? "; a table locked by another session?" : ""),
           where,
         ),
       );
