@@ -1,16 +1,14 @@
 // The `s3-backup` command: flag parsing and dispatch. Exit codes come from engine/errors.ts.
+// The commands that need the AWS SDK load it when they run: `run` takes its lock first, so a run
+// started while another holds it exits in the time it takes to read the config.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { EXIT, exitCodeFor, InputError } from "../engine/errors.js";
-import { operatorS3Client } from "../providers/s3/client.js";
 import { describeS3Error, isS3Error } from "../providers/s3/errors.js";
 import { loadConfig } from "./config.js";
-import { applyLifecycle, lifecycleRules } from "./lifecycle.js";
 import { JobLog } from "./log.js";
 import { jobPolicy } from "./policy.js";
-import { restoreCommand } from "./restore.js";
 import { runBackup } from "./run.js";
 import { localSystem, type System } from "./system.js";
-import { verifyCommand } from "./verify.js";
 
 export const USAGE = `usage: s3-backup <command> --config CONFIG.yml [options]
 
@@ -111,16 +109,19 @@ export async function main(argv: string[], sys: System = localSystem): Promise<n
         process.stdout.write(`${JSON.stringify(jobPolicy(cfg), null, 2)}\n`);
         return EXIT.ok;
       case "lifecycle": {
+        const { applyLifecycle, lifecycleRules } = await import("./lifecycle.js");
         if (!flags.apply) {
           process.stdout.write(`${JSON.stringify({ Rules: lifecycleRules(cfg) }, null, 2)}\n`);
           return EXIT.ok;
         }
+        const { operatorS3Client } = await import("../providers/s3/client.js");
         const written = await applyLifecycle(operatorS3Client(cfg.s3, cfg.timeouts), cfg);
         process.stdout.write(`${JSON.stringify(written, null, 2)}\n`);
         process.stdout.write(`s3-backup ${cfg.name}: lifecycle rules applied to bucket ${cfg.s3.bucket}\n`);
         return EXIT.ok;
       }
-      case "restore":
+      case "restore": {
+        const { restoreCommand } = await import("./restore.js");
         return await restoreCommand(
           cfg,
           {
@@ -133,7 +134,9 @@ export async function main(argv: string[], sys: System = localSystem): Promise<n
           },
           sys,
         );
-      default:
+      }
+      default: {
+        const { verifyCommand } = await import("./verify.js");
         return await verifyCommand(
           cfg,
           {
@@ -144,6 +147,7 @@ export async function main(argv: string[], sys: System = localSystem): Promise<n
           },
           sys,
         );
+      }
     }
   } catch (err) {
     if (err instanceof UsageError) {

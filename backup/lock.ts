@@ -15,7 +15,12 @@ export async function acquireLock(sys: System, stateDir: string, name: string): 
   sys.fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const held = await sys.lock(path);
   if (held) return held;
-  const pid = sys.lockHolder(path);
+  // The holder writes its pid just after it took the lock: give it a moment to, for the message.
+  let pid = sys.lockHolder(path);
+  for (let i = 0; pid === undefined && i < 20; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    pid = sys.lockHolder(path);
+  }
   throw new LockBusy(
     `another run of backup "${name}" is in progress (${pid ? `pid ${pid}` : "pid not yet written"}, lock ${path}); not starting`,
   );

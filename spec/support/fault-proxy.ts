@@ -37,6 +37,8 @@ export type Fault =
   | { do: "hang" }
   /** Pass through, answering `ms` later. */
   | { do: "delay"; ms: number }
+  /** Pass through once `until` settles. */
+  | { do: "hold"; until: Promise<unknown> }
   /**
    * Pass through and call `at` at one moment: "arrival" (nothing forwarded yet), "body" (after
    * `afterBytes` of the body went upstream), "answered" (upstream answered, the client has not
@@ -89,6 +91,7 @@ export async function startFaultProxy(upstream: string, decide: Decide = () => (
           res.once("finish", () => call?.when === "replied" && call.at());
         };
         if (fault.do === "delay") setTimeout(reply, fault.ms);
+        else if (fault.do === "hold") void fault.until.finally(reply);
         else reply();
       },
     );
