@@ -2,6 +2,7 @@
 // S3's own clock, with suspect ones skipped (backup/trust.ts says why). Needs list and read
 // permission, so it only ever runs with operator credentials.
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { isS3Error } from "../providers/s3/errors.js";
 import { parseManifestKey } from "./keys.js";
 import type { Manifest, ManifestEntry } from "./manifest.js";
 import { manifestProblem } from "./manifest-schema.js";
@@ -76,7 +77,7 @@ export async function* trustedManifests(
     } catch (err) {
       // S3 errors are the caller's to report; a body that is not a valid manifest (not JSON, or
       // failing backup/manifest-schema.ts) is just untrusted.
-      if ((err as { $metadata?: unknown }).$metadata) throw err;
+      if (isS3Error(err)) throw err;
       skip(ref, (err as Error).message);
       continue;
     }

@@ -1,15 +1,15 @@
 // The `s3-backup` command: flag parsing and dispatch. Exit codes come from engine/errors.ts.
+// The commands that need the AWS SDK load it when they run: `run` takes its lock first, so a run
+// started while another holds it exits in the time it takes to read the config.
 import { EXIT, exitCodeFor, InputError } from "../engine/errors.js";
 import { helpText, parseFlags, unknownCommand, UsageError, versionLine, type FlagValues } from "../engine/flags.js";
-import { operatorS3Client } from "../providers/s3/client.js";
-import { describeS3Error } from "../providers/s3/errors.js";
+import { describeS3Error, isS3Error } from "../providers/s3/errors.js";
 import { COMMANDS, overview } from "./commands.js";
 import { loadConfig } from "./config.js";
-import { applyLifecycle, lifecycleRules } from "./lifecycle.js";
+import { JobLog } from "./log.js";
 import { jobPolicy } from "./policy.js";
-import { restoreCommand } from "./restore.js";
 import { runBackup } from "./run.js";
-import { verifyCommand } from "./verify.js";
+import { localSystem, type System } from "./system.js";
 
 /** What is wrong with a command's flags taken together, checked before the config is read. */
 function flagProblem(command: string, v: FlagValues): string | undefined {
@@ -23,8 +23,11 @@ function flagProblem(command: string, v: FlagValues): string | undefined {
 }
 
 /** Runs the command line; returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], sys: System = localSystem): Promise<number> {
   const [command, ...rest] = argv;
+  // What cron runs reports every stderr line to syslog too, bad input included.
+  let log: JobLog | undefined;
+  const say = (line: string) => (log ? log.error(line) : process.stderr.write(`${line}\n`));
   if (command === "--help" || command === "-h" || command === "help")
     return (process.stdout.write(overview()), EXIT.ok);
   if (command === "--version") return (process.stdout.write(versionLine("s3-backup")), EXIT.ok);
@@ -37,40 +40,55 @@ export async function main(argv: string[]): Promise<number> {
     const flags = parsed.values;
     const problem = flagProblem(command, flags);
     if (problem) throw new UsageError([`${command}: ${problem}`]);
-    const cfg = loadConfig(flags.config as string);
+    if (command === "run") log = new JobLog(sys);
+    const cfg = loadConfig(flags.config as string, (line) => (log ? log.warn(line) : say(line)));
     const str = (flag: string) => flags[flag] as string | undefined;
     switch (command) {
       case "run":
-        return await runBackup(cfg);
+        return await runBackup(cfg, { sys, log });
       case "policy":
         process.stdout.write(`${JSON.stringify(jobPolicy(cfg), null, 2)}\n`);
         return EXIT.ok;
       case "lifecycle": {
+        const { applyLifecycle, lifecycleRules } = await import("./lifecycle.js");
         if (!flags.apply) {
           process.stdout.write(`${JSON.stringify({ Rules: lifecycleRules(cfg) }, null, 2)}\n`);
           return EXIT.ok;
         }
-        const written = await applyLifecycle(operatorS3Client(cfg.s3), cfg);
+        const { operatorS3Client } = await import("../providers/s3/client.js");
+        const written = await applyLifecycle(operatorS3Client(cfg.s3, cfg.timeouts), cfg);
         process.stdout.write(`${JSON.stringify(written, null, 2)}\n`);
         process.stdout.write(`s3-backup ${cfg.name}: lifecycle rules applied to bucket ${cfg.s3.bucket}\n`);
         return EXIT.ok;
       }
-      case "restore":
-        return await restoreCommand(cfg, {
-          name: str("name")!,
-          date: str("date"),
-          host: str("host"),
-          to: str("to"),
-          intoDatabase: str("into-database"),
-          mysqlDefaultsFile: str("mysql-defaults-file"),
-        });
-      default:
-        return await verifyCommand(cfg, {
-          host: str("host"),
-          date: str("date"),
-          workDir: str("work-dir"),
-          mysqlDefaultsFile: str("mysql-defaults-file"),
-        });
+      case "restore": {
+        const { restoreCommand } = await import("./restore.js");
+        return await restoreCommand(
+          cfg,
+          {
+            name: str("name")!,
+            date: str("date"),
+            host: str("host"),
+            to: str("to"),
+            intoDatabase: str("into-database"),
+            mysqlDefaultsFile: str("mysql-defaults-file"),
+          },
+          sys,
+        );
+      }
+      default: {
+        const { verifyCommand } = await import("./verify.js");
+        return await verifyCommand(
+          cfg,
+          {
+            host: str("host"),
+            date: str("date"),
+            workDir: str("work-dir"),
+            mysqlDefaultsFile: str("mysql-defaults-file"),
+          },
+          sys,
+        );
+      }
     }
   } catch (err) {
     if (err instanceof UsageError) {
@@ -81,15 +99,14 @@ export async function main(argv: string[]): Promise<number> {
         : `usage: s3-backup COMMAND --config FILE [flags]\n(s3-backup --help lists the commands: ${Object.keys(COMMANDS).join(", ")})`;
       process.stderr.write(`s3-backup: ${err.message}\n\n${usage}\n`);
     } else if (err instanceof InputError) {
-      process.stderr.write(`s3-backup: ${err.message}\n`);
-    } else if (
-      (err as { $metadata?: unknown }).$metadata ||
-      (err as { name?: string }).name === "CredentialsProviderError"
-    ) {
-      process.stderr.write(`s3-backup: ${describeS3Error(err).message}\n`);
+      for (const problem of err.problems) say(`s3-backup: ${problem}`);
+    } else if (isS3Error(err) || (err as { name?: string }).name === "CredentialsProviderError") {
+      say(`s3-backup: ${describeS3Error(err).message}`);
     } else {
-      process.stderr.write(`s3-backup: ${(err as Error).message}\n`);
+      say(`s3-backup: ${(err as Error).message}`);
     }
     return exitCodeFor(err);
+  } finally {
+    await log?.close();
   }
 }

@@ -1,10 +1,10 @@
 // Compression stages: zstd through the system binary (fast, multi-threaded), gzip through zlib,
 // or none. Each stage reports how it ended so an upload is completed only after a clean exit.
-import { spawn } from "node:child_process";
 import { PassThrough, type Duplex } from "node:stream";
 import { createGzip, createGunzip } from "node:zlib";
 import type { Compression } from "./config.js";
 import { duplexOf, type StageEnd } from "./stage.js";
+import type { System } from "./system.js";
 
 export interface Stage {
   stream: Duplex;
@@ -24,21 +24,20 @@ function zlibStage(stream: Duplex, label: string): Stage {
   return { stream, ended, kill: () => stream.destroy() };
 }
 
-function zstdStage(args: string[]): Stage {
-  const child = spawn("zstd", args, { stdio: ["pipe", "pipe", "pipe"] });
-  return duplexOf(child, "zstd");
+function zstdStage(sys: System, args: string[]): Stage {
+  return duplexOf(sys.spawn(["zstd", ...args], { stdin: "pipe" }), "zstd");
 }
 
 /** A compressing stage for the upload path. */
-export function compressor(c: Compression): Stage {
-  if (c === "zstd") return zstdStage(["-q", "-c", "-3", "-T0"]);
+export function compressor(sys: System, c: Compression): Stage {
+  if (c === "zstd") return zstdStage(sys, ["-q", "-c", "-3", "-T0"]);
   if (c === "gzip") return zlibStage(createGzip({ level: 6 }), "gzip");
   return zlibStage(new PassThrough(), "none");
 }
 
 /** The matching decompressing stage, for restore. */
-export function decompressor(c: Compression): Stage {
-  if (c === "zstd") return zstdStage(["-q", "-d", "-c"]);
+export function decompressor(sys: System, c: Compression): Stage {
+  if (c === "zstd") return zstdStage(sys, ["-q", "-d", "-c"]);
   if (c === "gzip") return zlibStage(createGunzip(), "gunzip");
   return zlibStage(new PassThrough(), "none");
 }

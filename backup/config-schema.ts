@@ -36,6 +36,45 @@ export const DATABASE_ENTRY = {
 // otherwise read as a prefix of "shop--old"'s manifests.
 const NAME = "^(?!.*--)[A-Za-z0-9][A-Za-z0-9_.-]*$";
 
+const ASSET_PATH = { type: "string", pattern: "^/" } as const;
+
+/** What a file that changes while tar reads it does to its asset. */
+export const ON_CHANGE = {
+  enum: ["fail", "warn"],
+  default: "fail",
+  description:
+    'A file changed while it was read (tar: "file changed as we read it"): "fail" the asset (no object), or ' +
+    '"warn": keep the object, name the file in the manifest and on stderr (its copy may be torn).',
+} as const;
+
+/** Time limits of a run, in seconds; shared with the backup resources' `timeouts` property. */
+export const TIMEOUTS = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    run: {
+      type: "integer",
+      minimum: 1,
+      default: 43200,
+      description:
+        "Seconds a whole run may take (default 12 h); then it stops, aborts its uploads and exits 1 naming the stage that stalled.",
+    },
+    connect: {
+      type: "integer",
+      minimum: 1,
+      default: 10,
+      description: "Seconds to connect to S3 or MySQL (default 10).",
+    },
+    idle: {
+      type: "integer",
+      minimum: 1,
+      default: 120,
+      description:
+        "Seconds an S3 request, the producer (tar, mysqldump) or the compressor may move no data before it counts as stalled (default 120).",
+    },
+  },
+} as const;
+
 export const backupConfigSchema = {
   $id: "s3-backup-config",
   type: "object",
@@ -100,9 +139,22 @@ export const backupConfigSchema = {
     },
     assets: {
       type: "array",
-      items: { type: "string", pattern: "^/" },
-      description: "Absolute paths backed up as tar streams (directories recursively, symlinks as links).",
+      items: {
+        anyOf: [
+          ASSET_PATH,
+          {
+            type: "object",
+            additionalProperties: false,
+            required: ["path"],
+            properties: { path: ASSET_PATH, on_change: ON_CHANGE },
+          },
+        ],
+      },
+      description:
+        "Absolute paths backed up as tar streams (directories recursively, symlinks as links), or {path, on_change}.",
     },
+    // default {}: ajv then fills in each limit's own default.
+    timeouts: { ...TIMEOUTS, default: {} },
     mysql: {
       type: "object",
       additionalProperties: false,

@@ -11,6 +11,19 @@ import { backupConfigSchema, type BackupConfigFile } from "./config-schema.js";
 
 export type Compression = "zstd" | "gzip" | "none";
 
+/** A file asset and what a file changing under tar does to it. */
+export interface FileAsset {
+  path: string;
+  on_change: "fail" | "warn";
+}
+
+/** Seconds: the whole run, connecting to a server, and a stage moving no data. */
+export interface Timeouts {
+  run: number;
+  connect: number;
+  idle: number;
+}
+
 /** A validated config with defaults applied and the prefix normalized ("" or ending in "/"). */
 export interface BackupConfig {
   /** Where it was read from, to name it in messages. */
@@ -22,7 +35,8 @@ export interface BackupConfig {
   s3: Required<Pick<BackupConfigFile["s3"], "bucket" | "region" | "prefix">> &
     Pick<BackupConfigFile["s3"], "endpoint" | "force_path_style" | "access_key_id" | "secret_access_key">;
   retention: { daily_days: number; monthly_days: number };
-  assets: string[];
+  assets: FileAsset[];
+  timeouts: Timeouts;
   mysql?: { defaults_file: string; databases: string[] };
 }
 
@@ -57,7 +71,8 @@ export function parseConfig(raw: unknown, source: string): BackupConfig {
   const text = textProblems(raw);
   if (text.length) throw new InputError(text.map((t) => `${source}: ${t.path}: ${t.problem}`));
   const c = raw as BackupConfigFile;
-  const assets = c.assets ?? [];
+  // A plain path is the object form with every default; ajv has filled in the object form's.
+  const assets = (c.assets ?? []).map((a) => (typeof a === "string" ? { path: a, on_change: "fail" } : a) as FileAsset);
   const databases = c.mysql?.databases ?? [];
   const prefix = c.s3.prefix ?? "";
   return {
@@ -77,6 +92,7 @@ export function parseConfig(raw: unknown, source: string): BackupConfig {
     },
     retention: { daily_days: c.retention?.daily_days ?? 7, monthly_days: c.retention?.monthly_days ?? 365 },
     assets,
+    timeouts: c.timeouts as Timeouts,
     ...(c.mysql ? { mysql: { defaults_file: c.mysql.defaults_file, databases } } : {}),
   };
 }
@@ -104,11 +120,15 @@ export function runRequirements(cfg: BackupConfig): S3JobCredentials {
 // time on nesting, which grows fast with it (seconds at 100 kB of "[").
 const MAX_CONFIG_BYTES = 64 * 1024;
 
-/** Reads, parses and validates a config file. Warns (stderr) when it is readable by others. */
-export function loadConfig(path: string): BackupConfig {
+/**
+ * Reads, parses and validates a config file. Warns when it is readable by others. Read by
+ * descriptor with the input limits rather than through the job's System: it is input, checked
+ * before the run, not a fault point of the run.
+ */
+export function loadConfig(path: string, warn: (line: string) => void): BackupConfig {
   const { text, stat } = readInputFile(path, MAX_CONFIG_BYTES);
   if ((stat.mode & 0o004) !== 0) {
-    process.stderr.write(`s3-backup: warning: ${path} is world-readable and holds a secret key; chmod 600 it\n`);
+    warn(`s3-backup: warning: ${path} is world-readable and holds a secret key; chmod 600 it`);
   }
   return parseConfig(parseYaml(text, path), path);
 }

@@ -1,10 +1,10 @@
 // Expands the config's database entries into one dump each: plain names, % patterns ("wp_%":
 // every database starting "wp_"), or "db t1 t2". `%` is the only wildcard and `_` is literal,
 // exactly as mysql_user grants the same entry (providers/mysql/privileges.ts databasePattern).
-import { createConnection } from "mysql2/promise";
-import { endpointOf } from "../providers/mysql/connection.js";
+// The databases are listed by the mysql client reading the dump's own --defaults-file, so the
+// listing reaches the server the way mysqldump will, with the same account.
 import { isPattern, patternToRegExp, splitEntry } from "./database-entries.js";
-import { readMyCnf } from "./mycnf.js";
+import type { System } from "./system.js";
 
 export interface DatabaseDump {
   database: string;
@@ -15,42 +15,73 @@ export interface DatabaseDump {
 
 const SYSTEM = new Set(["information_schema", "performance_schema", "sys", "mysql"]);
 
+// Every database the account can see (SCHEMATA shows exactly what SHOW DATABASES would), with its size.
+const LISTING =
+  "SELECT s.SCHEMA_NAME, COALESCE(SUM(t.DATA_LENGTH + t.INDEX_LENGTH), 0) FROM information_schema.SCHEMATA s " +
+  "LEFT JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = s.SCHEMA_NAME GROUP BY s.SCHEMA_NAME";
+
 export interface Resolution {
   dumps: DatabaseDump[];
   /** Entries that could not be resolved, with why (a pattern when the server is unreachable). */
   problems: { entry: string; message: string }[];
   /** Patterns that matched nothing: worth a warning, not a failure. */
   empty: string[];
+  /** Why the server could not be asked, when it could not. */
+  unreachable?: string;
 }
 
-/** Resolves entries against the server the .my.cnf points at. Never throws. */
-export async function resolveDatabases(defaultsFile: string, entries: string[]): Promise<Resolution> {
-  const res: Resolution = { dumps: [], problems: [], empty: [] };
-  let existing: string[] | undefined;
-  const sizes = new Map<string, number>();
-  let connectError = "";
-  try {
-    const cnf = readMyCnf(defaultsFile);
-    const { socket, host, port } = endpointOf(cnf);
-    const conn = await createConnection({
-      user: cnf.user,
-      password: cnf.password,
-      ...(socket ? { socketPath: socket } : { host, port }),
-      connectTimeout: 10_000,
-    });
-    try {
-      const [rows] = await conn.query("SHOW DATABASES");
-      existing = (rows as Record<string, string>[]).map((r) => Object.values(r)[0]);
-      const [sz] = await conn.query(
-        "SELECT table_schema AS s, SUM(data_length + index_length) AS b FROM information_schema.tables GROUP BY table_schema",
-      );
-      for (const r of sz as { s: string; b: string | number | null }[]) sizes.set(r.s, Number(r.b ?? 0));
-    } finally {
-      await conn.end();
-    }
-  } catch (err) {
-    connectError = (err as { code?: string; message?: string }).code ?? (err as Error).message;
+export interface ListingOptions {
+  /** Seconds the client may take to connect (--connect-timeout). */
+  connectSeconds: number;
+  /** Stops the listing (the run's deadline). */
+  signal?: AbortSignal;
+}
+
+/** The client's batch-mode escapes undone: a name may hold a tab or a newline. */
+const unescape = (field: string) =>
+  field.replace(/\\([\s\S])/g, (_, c: string) => ({ t: "\t", n: "\n", "0": "\0" })[c] ?? c);
+
+/** Databases and sizes as the dump account sees them, or why the server could not be asked. */
+async function listDatabases(
+  sys: System,
+  defaultsFile: string,
+  opts: ListingOptions,
+): Promise<Map<string, number> | string> {
+  // --defaults-file first, or the client ignores it; no password in argv, it stays in the file.
+  const argv = [
+    "mysql",
+    `--defaults-file=${defaultsFile}`,
+    `--connect-timeout=${opts.connectSeconds}`,
+    "--batch",
+    "--skip-column-names",
+  ];
+  const r = await sys.run(argv, { input: LISTING, signal: opts.signal }).catch((e: Error) => e);
+  if (r instanceof Error) return `cannot run the mysql client: ${r.message}`;
+  if (r.signal) return "stopped before the server answered";
+  if (r.code !== 0) {
+    const lines = r.stderr.split("\n").filter((l) => l.trim() !== "");
+    return (lines.find((l) => l.startsWith("ERROR")) ?? lines.at(-1) ?? `mysql exited ${r.code}`).trim();
   }
+  const sizes = new Map<string, number>();
+  for (const line of r.stdout.split("\n")) {
+    if (line === "") continue;
+    const [name, bytes] = line.split("\t").map(unescape);
+    sizes.set(name, Number(bytes));
+  }
+  return sizes;
+}
+
+/** Resolves entries against the server the defaults file points at. Never throws. */
+export async function resolveDatabases(
+  sys: System,
+  defaultsFile: string,
+  entries: string[],
+  opts: ListingOptions,
+): Promise<Resolution> {
+  const res: Resolution = { dumps: [], problems: [], empty: [] };
+  const listed = await listDatabases(sys, defaultsFile, opts);
+  const sizes = typeof listed === "string" ? new Map<string, number>() : listed;
+  if (typeof listed === "string") res.unreachable = listed;
   const seen = new Set<string>();
   const add = (database: string, tables: string[]) => {
     const id = [database, ...tables].join(" ");
@@ -64,12 +95,12 @@ export async function resolveDatabases(defaultsFile: string, entries: string[]):
       add(database, tables);
       continue;
     }
-    if (!existing) {
-      res.problems.push({ entry, message: `cannot list databases to expand the pattern (${connectError})` });
+    if (typeof listed === "string") {
+      res.problems.push({ entry, message: `cannot list databases to expand the pattern (${listed})` });
       continue;
     }
     const re = patternToRegExp(entry);
-    const matched = existing.filter((d) => re.test(d) && !SYSTEM.has(d));
+    const matched = [...sizes.keys()].filter((d) => re.test(d) && !SYSTEM.has(d));
     if (matched.length === 0) res.empty.push(entry);
     for (const d of matched) add(d, []);
   }

@@ -1,7 +1,8 @@
-// Ctrl-C or a SIGTERM during a restore must not leave a half-filled database or directory behind.
-// Instead of dying at once, the first signal aborts the restore, which then fails through its
-// ordinary clean-up (drop the database, remove the directory) and reports; the command exits
-// 128 + the signal's number, as a shell does. A second signal exits at once, saying so.
+// Ctrl-C or a SIGTERM must not leave a half-filled database or directory behind (restore), or a
+// multipart upload in the bucket (run). Instead of dying at once, the first signal aborts the
+// work, which then fails through its ordinary clean-up (drop the database, remove the directory,
+// abort the upload) and reports; restore and verify exit 128 + the signal's number, as a shell
+// does. A second signal exits at once, saying so.
 import { constants } from "node:os";
 
 export interface SignalTrap {
@@ -13,18 +14,25 @@ export interface SignalTrap {
   release(): void;
 }
 
-/** Traps SIGINT and SIGTERM until released; `tag` and `what` name the command and what may be left. */
-export function trapSignals(tag: string, what: string): SignalTrap {
+/**
+ * Traps SIGINT and SIGTERM until released; `tag` and `what` name the command and what may be
+ * left, `say` is where the messages go (default stderr).
+ */
+export function trapSignals(
+  tag: string,
+  what: string,
+  say: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): SignalTrap {
   const controller = new AbortController();
   let received: NodeJS.Signals | undefined;
   const code = (s: NodeJS.Signals) => 128 + constants.signals[s];
   const onSignal = (s: NodeJS.Signals) => {
     if (received) {
-      process.stderr.write(`${tag}: ${s} again: exiting before clean-up finished; ${what} may be left behind\n`);
+      say(`${tag}: ${s} again: exiting before clean-up finished; ${what} may be left behind`);
       process.exit(code(s));
     }
     received = s;
-    process.stderr.write(`${tag}: ${s}: stopping and cleaning up (${s} again to exit at once)\n`);
+    say(`${tag}: ${s}: stopping and cleaning up (${s} again to exit at once)`);
     controller.abort(`interrupted by ${s}`);
   };
   process.on("SIGINT", onSignal);

@@ -14,12 +14,13 @@ import type { BackupConfig } from "./config.js";
 /** Days after which an upload that was neither completed nor aborted is removed. */
 export const ABORT_INCOMPLETE_DAYS = 1;
 
-const ruleIdPrefix = (name: string) => `s3-backup-${name}-`;
+/** A rule's ID: the backup's name and the class, so each backup owns exactly two IDs. */
+const ruleId = (name: string, cls: "daily" | "monthly") => `s3-backup-${name}-${cls}`;
 
 /** The job's rules, as PutBucketLifecycleConfiguration takes them. */
 export function lifecycleRules(cfg: Pick<BackupConfig, "name" | "s3" | "retention">): LifecycleRule[] {
   const rule = (cls: "daily" | "monthly", days: number): LifecycleRule => ({
-    ID: `${ruleIdPrefix(cfg.name)}${cls}`,
+    ID: ruleId(cfg.name, cls),
     Status: "Enabled",
     Filter: { Prefix: `${cfg.s3.prefix}${cls}/` },
     Expiration: { Days: days },
@@ -28,14 +29,13 @@ export function lifecycleRules(cfg: Pick<BackupConfig, "name" | "s3" | "retentio
   return [rule("daily", cfg.retention.daily_days), rule("monthly", cfg.retention.monthly_days)];
 }
 
-/** The whole configuration to put: the bucket's other rules kept, this job's replaced. */
-export function mergeRules(
-  existing: LifecycleRule[],
-  ours: LifecycleRule[],
-  name: string,
-): BucketLifecycleConfiguration {
-  const others = existing.filter((r) => !(r.ID ?? "").startsWith(ruleIdPrefix(name)));
-  return { Rules: [...others, ...ours] };
+/**
+ * The whole configuration to put: this job's rules replaced by ID, every other rule kept. IDs are
+ * compared whole: "shop"'s prefix "s3-backup-shop-" also begins "shop-eu"'s rules.
+ */
+export function mergeRules(existing: LifecycleRule[], ours: LifecycleRule[]): BucketLifecycleConfiguration {
+  const mine = new Set(ours.map((r) => r.ID));
+  return { Rules: [...existing.filter((r) => !mine.has(r.ID)), ...ours] };
 }
 
 /** Applies the rules with the operator's client; returns the configuration written. */
@@ -46,7 +46,7 @@ export async function applyLifecycle(client: S3Client, cfg: BackupConfig): Promi
   } catch (err) {
     if ((err as { name?: string }).name !== "NoSuchLifecycleConfiguration") throw err;
   }
-  const config = mergeRules(existing, lifecycleRules(cfg), cfg.name);
+  const config = mergeRules(existing, lifecycleRules(cfg));
   await client.send(
     new PutBucketLifecycleConfigurationCommand({ Bucket: cfg.s3.bucket, LifecycleConfiguration: config }),
   );

@@ -1,54 +1,27 @@
-// One run per backup name at a time: a lock file holding the owner's pid, created exclusively.
-// A lock whose pid is gone (the run was killed) is taken over.
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+// One run per backup name at a time: an flock(2) on s3-backup-NAME.lock in the state directory
+// (providers/files/flock.ts), which the kernel drops when the run ends, however it ends. No pid
+// file is parsed and no lock is ever taken over; the pid in the file is only for the message.
 import { join } from "node:path";
+import type { HeldLock } from "../providers/files/flock.js";
+import type { System } from "./system.js";
 
 export class LockBusy extends Error {
   override name = "LockBusy";
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-/** Takes the lock or throws LockBusy; returns the release function. */
-export function acquireLock(stateDir: string, name: string): () => void {
+/** Takes the backup's lock or throws LockBusy naming the run that holds it. */
+export async function acquireLock(sys: System, stateDir: string, name: string): Promise<HeldLock> {
   const path = join(stateDir, `s3-backup-${name}.lock`);
-  mkdirSync(stateDir, { recursive: true });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(path, "wx", 0o600);
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      return () => {
-        try {
-          unlinkSync(path);
-        } catch {
-          /* already gone */
-        }
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      let pid = NaN;
-      try {
-        pid = Number.parseInt(readFileSync(path, "utf8"), 10);
-      } catch {
-        /* vanished: retry */
-      }
-      if (Number.isFinite(pid) && pid !== process.pid && alive(pid)) {
-        throw new LockBusy(`another run of backup "${name}" is in progress (pid ${pid}, lock ${path}); not starting`);
-      }
-      try {
-        unlinkSync(path);
-      } catch {
-        /* raced with its owner's release */
-      }
-    }
+  sys.fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const held = await sys.lock(path);
+  if (held) return held;
+  // The holder writes its pid just after it took the lock: give it a moment to, for the message.
+  let pid = sys.lockHolder(path);
+  for (let i = 0; pid === undefined && i < 20; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    pid = sys.lockHolder(path);
   }
-  throw new LockBusy(`could not take the lock ${path}`);
+  throw new LockBusy(
+    `another run of backup "${name}" is in progress (${pid ? `pid ${pid}` : "pid not yet written"}, lock ${path}); not starting`,
+  );
 }

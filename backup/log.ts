@@ -1,17 +1,27 @@
-// Where the job reports: one line per object and a summary on stdout, failures on stderr (cron
-// mails them), and the same lines to syslog through `logger` when a syslog socket exists.
-// Lines reach logger on its stdin, not its argv, so nothing shows in `ps`.
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+// Where the job reports: one line per object and a summary on stdout, warnings and failures on
+// stderr (cron mails them), and every one of those lines to syslog through `logger`, tagged
+// s3-backup[PID] with its priority (info, warning, err), when a syslog socket exists. Lines reach
+// logger on its stdin, not its argv, so nothing shows in `ps`.
+import type { ChildProcess } from "node:child_process";
+import type { System } from "./system.js";
 
 const TAG = "s3-backup";
+/** How long close() waits for logger to hand its lines to syslog: a stuck syslog must not hold the run. */
+const FLUSH_MS = 3000;
+
+type Priority = "user.info" | "user.warning" | "user.err";
 
 export class JobLog {
-  private readonly syslog = new Map<string, ChildProcess>();
+  private readonly syslog = new Map<Priority, ChildProcess>();
   private readonly useSyslog: boolean;
 
-  constructor(opts: { syslog?: boolean } = {}) {
-    this.useSyslog = opts.syslog ?? (existsSync("/dev/log") && process.env.S3_BACKUP_NO_SYSLOG !== "1");
+  constructor(
+    private readonly sys: System,
+    opts: { syslog?: boolean } = {},
+  ) {
+    this.useSyslog =
+      opts.syslog ??
+      (sys.fs.statSync("/dev/log", { throwIfNoEntry: false }) !== undefined && process.env.S3_BACKUP_NO_SYSLOG !== "1");
   }
 
   info(line: string): void {
@@ -19,18 +29,24 @@ export class JobLog {
     this.toSyslog("user.info", line);
   }
 
+  warn(line: string): void {
+    process.stderr.write(`${line}\n`);
+    this.toSyslog("user.warning", line);
+  }
+
   error(line: string): void {
     process.stderr.write(`${line}\n`);
     this.toSyslog("user.err", line);
   }
 
-  private toSyslog(priority: string, line: string): void {
+  private toSyslog(priority: Priority, line: string): void {
     if (!this.useSyslog) return;
     let p = this.syslog.get(priority);
     if (!p) {
-      p = spawn("logger", ["-t", TAG, "--id", String(process.pid), "-p", priority], {
-        stdio: ["pipe", "ignore", "ignore"],
-      });
+      // --id=PID: with a space, logger takes the pid as the message and ignores its stdin.
+      p = this.sys.spawn(["logger", "-t", TAG, `--id=${this.sys.pid}`, "-p", priority], { stdin: "pipe" });
+      p.stdout?.resume();
+      p.stderr?.resume();
       p.on("error", () => {
         /* no logger: stdout/stderr still have it */
       });
@@ -42,14 +58,21 @@ export class JobLog {
     p.stdin?.write(`${line}\n`);
   }
 
-  /** Flushes syslog writers; call before exiting. */
+  /** Flushes syslog writers (at most a few seconds); call before exiting. */
   async close(): Promise<void> {
     await Promise.all(
       [...this.syslog.values()].map(
         (p) =>
           new Promise<void>((resolve) => {
-            if (p.exitCode !== null || !p.stdin) return resolve();
-            p.once("close", () => resolve());
+            if (p.exitCode !== null || p.signalCode !== null || !p.stdin) return resolve();
+            const timer = setTimeout(() => {
+              p.kill("SIGKILL");
+              resolve();
+            }, FLUSH_MS);
+            p.once("close", () => {
+              clearTimeout(timer);
+              resolve();
+            });
             p.stdin.end();
           }),
       ),

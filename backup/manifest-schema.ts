@@ -34,6 +34,14 @@ const entrySchema = {
     },
     duration_ms: { type: "number", minimum: 0 },
     error: { type: "string" },
+    changed_files: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["path", "note"],
+        properties: { path: { type: "string" }, note: { type: "string" } },
+      },
+    },
   },
   // A completed object is what restore fetches and checks: it needs all three.
   if: { properties: { ok: { const: true } } },

@@ -8,6 +8,13 @@ export const MANIFEST_FORMAT = "s3-backup-manifest/1";
 
 export type AssetKind = "files" | "mysql";
 
+/** A file that changed while tar read it, kept under on_change: "warn": its copy may be torn. */
+export interface ChangedFile {
+  path: string;
+  /** e.g. "changed while it was read", "shrank by 120 bytes while it was read (padded with zeros)". */
+  note: string;
+}
+
 export interface ManifestEntry {
   name: string;
   kind: AssetKind;
@@ -23,6 +30,8 @@ export interface ManifestEntry {
   exits: { what: string; code: number | null; signal?: string | null }[];
   duration_ms: number;
   error?: string;
+  /** Files whose copy may be torn (on_change: "warn"); absent when none changed. */
+  changed_files?: ChangedFile[];
 }
 
 export interface Manifest {
@@ -42,8 +51,14 @@ export function exitsOf(ends: StageEnd[]): ManifestEntry["exits"] {
   return ends.map((e) => ({ what: e.what, code: e.code, ...(e.signal ? { signal: e.signal } : {}) }));
 }
 
-/** Uploads the manifest at `key`. */
-export async function writeManifest(client: S3Client, bucket: string, key: string, m: Manifest): Promise<void> {
+/** Uploads the manifest at `key`; `signal` bounds the time it may take. */
+export async function writeManifest(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  m: Manifest,
+  signal?: AbortSignal,
+): Promise<void> {
   await client.send(
     new PutObjectCommand({
       Bucket: bucket,
@@ -51,5 +66,6 @@ export async function writeManifest(client: S3Client, bucket: string, key: strin
       Body: `${JSON.stringify(m, null, 2)}\n`,
       ContentType: "application/json",
     }),
+    { abortSignal: signal },
   );
 }

@@ -6,7 +6,7 @@
 // 10.11.8 and later) or MySQL's --commands=OFF (8.0.40, 8.4.3 and later). A client with neither
 // is never given a dump. MariaDB's mysqldump starts dumps with `/*M!999999\- enable the sandbox
 // mode */`, which turns the sandbox on too, but a planted dump simply leaves that line out.
-import { runProgram } from "../engine/program.js";
+import type { System } from "./system.js";
 
 /**
  * The flags that make a client with this `--help` text refuse client commands, or undefined.
@@ -19,16 +19,16 @@ export function sandboxArgsFrom(help: string): string[] | undefined {
   return undefined;
 }
 
-async function clientHelp(): Promise<string> {
+async function clientHelp(sys: System): Promise<string> {
   // --no-defaults: an option file with settings this client does not know would fail --help.
-  return (await runProgram("mysql", ["--no-defaults", "--help"])).stdout;
+  return (await sys.run(["mysql", "--no-defaults", "--help"])).stdout;
 }
 
 let support: Promise<{ args: string[] } | { error: string }> | undefined;
 
 /** The flags to read a dump with, or why the installed client must not read one. Asked once. */
-export function dumpReaderArgs(): Promise<{ args: string[] } | { error: string }> {
-  support ??= clientHelp().then(
+export function dumpReaderArgs(sys: System): Promise<{ args: string[] } | { error: string }> {
+  support ??= clientHelp(sys).then(
     (help) => {
       const args = sandboxArgsFrom(help);
       if (args) return { args };

@@ -2,21 +2,22 @@
 // either only check it against its manifest entry or stream it through decompression into a
 // program (tar, mysql). Never throws: every failure, an interrupt included, is a message.
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
-import { Transform, Writable, type Readable } from "node:stream";
+import { Writable, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { describeS3Error } from "../providers/s3/errors.js";
+import { describeS3Error, isS3Error } from "../providers/s3/errors.js";
 import { decompressor } from "./compression.js";
 import { abortReason } from "./interrupt.js";
 import type { ManifestEntry } from "./manifest.js";
+import { Meter } from "./meter.js";
 import { childEnded, describeEnd, type StageEnd } from "./stage.js";
+import type { System } from "./system.js";
 
 /** Which stored object a GET must return: one version, or the content an earlier GET saw. */
 export type Pin = { VersionId: string } | { IfMatch: string } | Record<string, never>;
 
 /** Where to read from and what may stop it. */
 export interface Source {
+  sys: System;
   client: S3Client;
   bucket: string;
   signal?: AbortSignal;
@@ -27,20 +28,12 @@ async function metered(src: Source, entry: ManifestEntry, pin: Pin) {
   const obj = await src.client.send(new GetObjectCommand({ Bucket: src.bucket, Key: entry.key!, ...pin }), {
     abortSignal: src.signal,
   });
-  const hash = createHash("sha256");
-  let bytes = 0;
-  const meter = new Transform({
-    transform(chunk: Buffer, _e, cb) {
-      bytes += chunk.length;
-      hash.update(chunk);
-      cb(null, chunk);
-    },
-  });
+  const meter = new Meter();
   /** After the body was read: why it does not match the manifest, or undefined. */
   const mismatch = (): string | undefined => {
-    const sha = hash.digest("hex");
-    if (sha === entry.sha256 && bytes === entry.bytes) return undefined;
-    return `object ${entry.key} does not match its manifest (sha256 ${sha}, ${bytes} bytes; manifest says ${entry.sha256}, ${entry.bytes} bytes)`;
+    const sha = meter.digest();
+    if (sha === entry.sha256 && meter.bytes === entry.bytes) return undefined;
+    return `object ${entry.key} does not match its manifest (sha256 ${sha}, ${meter.bytes} bytes; manifest says ${entry.sha256}, ${entry.bytes} bytes)`;
   };
   // A later GET asks for this exact object: the version, if the bucket keeps versions, else this
   // ETag (the store answers 412 if the key was overwritten in between).
@@ -51,7 +44,7 @@ async function metered(src: Source, entry: ManifestEntry, pin: Pin) {
 /** An interrupt first, then an S3 error in one line, else the error's message. */
 function failure(src: Source, err: unknown): string {
   if (src.signal?.aborted) return abortReason(src.signal);
-  return (err as { $metadata?: unknown }).$metadata ? describeS3Error(err, src.bucket).message : (err as Error).message;
+  return isS3Error(err) ? describeS3Error(err, src.bucket).message : (err as Error).message;
 }
 
 /** Reads the whole object only to check it; returns how to GET the same object again, or why not. */
@@ -81,13 +74,14 @@ export async function streamInto(
   } catch (err) {
     return failure(src, err);
   }
-  const dec = decompressor(entry.compression);
+  const dec = decompressor(src.sys, entry.compression);
   // On an interrupt the sink is killed rather than sent EOF, which mysql would take as the end of
   // the dump and run what it has so far.
-  const sink = spawn(sinkArgv[0], sinkArgv.slice(1), { stdio: ["pipe", "ignore", "pipe"], signal: src.signal });
+  const sink = src.sys.spawn(sinkArgv, { stdin: "pipe", signal: src.signal });
+  sink.stdout?.resume();
   const sinkEnded = childEnded(sink, sinkName);
   let pipeErr = "";
-  await pipeline(m.body, m.meter, dec.stream, sink.stdin, { signal: src.signal }).catch((e: Error) => {
+  await pipeline(m.body, m.meter, dec.stream, sink.stdin!, { signal: src.signal }).catch((e: Error) => {
     pipeErr = e.message;
   });
   const ends: StageEnd[] = await Promise.all([dec.ended, sinkEnded]);

@@ -4,7 +4,6 @@
 // reads it sandboxed (backup/mysql-sandbox.ts); an archive is checked while it unpacks into a
 // private directory (restoreFiles says why). Any failure, or SIGINT/SIGTERM, removes what was
 // restored and says so; when that clean-up fails, the message says what is left.
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { EXIT, InputError } from "../engine/errors.js";
 import { operatorS3Client } from "../providers/s3/client.js";
@@ -16,6 +15,7 @@ import type { ManifestEntry } from "./manifest.js";
 import { adminConnArgs, ident, mysqlQuery } from "./mysql-client.js";
 import { dumpReaderArgs, explainRefusal } from "./mysql-sandbox.js";
 import { checkObject, streamInto, type Source } from "./object-stream.js";
+import { localSystem, type System } from "./system.js";
 
 export interface RestoreFlags {
   name: string;
@@ -37,9 +37,10 @@ export interface RestoreFlags {
  * every archive twice; the dump path pays that because executed SQL cannot be taken back.
  */
 export async function restoreFiles(src: Source, entry: ManifestEntry, dir: string): Promise<string | undefined> {
-  const created = mkdirSync(dir, { recursive: true });
-  if (readdirSync(dir).length > 0) throw new InputError([`--to ${dir}: directory is not empty`]);
-  const staging = mkdtempSync(join(dir, ".s3-backup-partial-"));
+  const fs = src.sys.fs;
+  const created = fs.mkdirSync(dir, { recursive: true });
+  if (fs.readdirSync(dir).length > 0) throw new InputError([`--to ${dir}: directory is not empty`]);
+  const staging = fs.mkdtempSync(join(dir, ".s3-backup-partial-"));
   // --no-overwrite-dir: an archive of "/" holds "./", whose mode must not open up the staging directory.
   const tar = [
     ...["tar", "--extract", "--file=-", `--directory=${staging}`],
@@ -47,12 +48,12 @@ export async function restoreFiles(src: Source, entry: ManifestEntry, dir: strin
   ];
   const err = await streamInto(src, entry, tar, "tar");
   if (!err) {
-    for (const f of readdirSync(staging)) renameSync(join(staging, f), join(dir, f));
-    rmdirSync(staging);
+    for (const f of fs.readdirSync(staging)) fs.renameSync(join(staging, f), join(dir, f));
+    fs.rmdirSync(staging);
     return undefined;
   }
   // What this restore made goes: the directories it created for --to, or else its staging one.
-  rmSync(created ?? staging, { recursive: true, force: true });
+  fs.rmSync(created ?? staging, { recursive: true, force: true });
   return `${err}; nothing restored`;
 }
 
@@ -60,9 +61,9 @@ export async function restoreFiles(src: Source, entry: ManifestEntry, dir: strin
  * Drops the database a failed restore created. Returns what is left, for the message: a failed
  * DROP must not read as "nothing restored".
  */
-async function dropPartial(conn: string[], db: string): Promise<string> {
+async function dropPartial(sys: System, conn: string[], db: string): Promise<string> {
   try {
-    await mysqlQuery(conn, `DROP DATABASE IF EXISTS ${ident(db)}`);
+    await mysqlQuery(sys, conn, `DROP DATABASE IF EXISTS ${ident(db)}`);
     return `nothing restored (database ${db} dropped again)`;
   } catch (err) {
     return `database ${db} is left half-restored, and dropping it failed (${(err as Error).message}): drop it by hand`;
@@ -76,26 +77,26 @@ export async function restoreDatabase(
   db: string,
   conn: string[],
 ): Promise<string | undefined> {
-  const reader = await dumpReaderArgs();
+  const reader = await dumpReaderArgs(src.sys);
   if ("error" in reader) return `${reader.error}; nothing restored`;
-  const exists = await mysqlQuery(conn, `SHOW DATABASES LIKE '${db.replace(/[\\'_%]/g, "\\$&")}'`);
+  const exists = await mysqlQuery(src.sys, conn, `SHOW DATABASES LIKE '${db.replace(/[\\'_%]/g, "\\$&")}'`);
   if (exists.length > 0) throw new InputError([`--into-database ${db}: database exists; restore into a new one`]);
   const checked = await checkObject(src, entry);
   if ("error" in checked) return `${checked.error}; nothing restored`;
   if (src.signal?.aborted) return `${abortReason(src.signal)}; nothing restored`;
-  await mysqlQuery(conn, `CREATE DATABASE ${ident(db)}`);
+  await mysqlQuery(src.sys, conn, `CREATE DATABASE ${ident(db)}`);
   // Checked again while streaming: on a store that ignores If-Match and keeps no versions, an
   // overwrite between the passes is at least caught and the database dropped.
   const err = await streamInto(src, entry, ["mysql", ...conn, ...reader.args, db], "mysql", checked.pin);
-  return err ? `${explainRefusal(err)}; ${await dropPartial(conn, db)}` : undefined;
+  return err ? `${explainRefusal(err)}; ${await dropPartial(src.sys, conn, db)}` : undefined;
 }
 
 /** The `restore` command (flags already checked by the CLI); returns the exit code. */
-export async function restoreCommand(cfg: BackupConfig, f: RestoreFlags): Promise<number> {
+export async function restoreCommand(cfg: BackupConfig, f: RestoreFlags, sys: System = localSystem): Promise<number> {
   const tag = "s3-backup restore";
   const warn = (m: string) => process.stderr.write(`${tag}: warning: ${m}\n`);
   const sel: Selection = { backup: cfg.name, host: f.host ?? cfg.host, date: f.date };
-  const client = operatorS3Client(cfg.s3);
+  const client = operatorS3Client(cfg.s3, cfg.timeouts);
   let refs, search;
   try {
     refs = await listManifests(client, cfg.s3, f.date);
@@ -125,11 +126,11 @@ export async function restoreCommand(cfg: BackupConfig, f: RestoreFlags): Promis
   const trap = trapSignals(tag, target);
   let err;
   try {
-    const src = { client, bucket: cfg.s3.bucket, signal: trap.signal };
+    const src = { sys, client, bucket: cfg.s3.bucket, signal: trap.signal };
     err =
       entry.kind === "files"
         ? await restoreFiles(src, entry, f.to!)
-        : await restoreDatabase(src, entry, f.intoDatabase!, adminConnArgs(cfg, f.mysqlDefaultsFile));
+        : await restoreDatabase(src, entry, f.intoDatabase!, await adminConnArgs(sys, cfg, f.mysqlDefaultsFile));
   } finally {
     trap.release();
   }

@@ -1,214 +1,71 @@
-// `s3-backup run`: every asset in turn, one streaming pass each, then the manifest. Exit 0 only
-// when every object and the manifest are in the bucket.
+// `s3-backup run`: every asset in turn, one streaming pass each, then the manifest (the steps are
+// in run-assets.ts). Exit 0 only when every object and the manifest are in the bucket. The run
+// holds the backup's lock throughout, ends within timeouts.run, and leaves nothing behind: no
+// lock file, no temporary state, no incomplete upload it could abort (backup/journal.ts keeps
+// those it could not). The lock is taken before the AWS SDK is even loaded, so a second run
+// started while one is going exits at once.
 import type { S3Client } from "@aws-sdk/client-s3";
+import { join } from "node:path";
 import { EXIT } from "../engine/errors.js";
-import { jobS3Client } from "../providers/s3/client.js";
-import { describeS3Error } from "../providers/s3/errors.js";
-import { planAssets, type Asset } from "./assets.js";
-import { compressor, EXTENSION } from "./compression.js";
+import type { HeldLock } from "../providers/files/flock.js";
 import { runRequirements, type BackupConfig } from "./config.js";
-import { MANIFEST_EXT, objectKey, utcMonth, type BackupClass } from "./keys.js";
+import { Deadline } from "./deadline.js";
+import { trapSignals } from "./interrupt.js";
+import { UploadJournal } from "./journal.js";
 import { acquireLock, LockBusy } from "./lock.js";
-import { humanBytes, JobLog } from "./log.js";
-import { exitsOf, MANIFEST_FORMAT, writeManifest, type Manifest, type ManifestEntry } from "./manifest.js";
-import { lastMonthly, recordMonthly } from "./state.js";
-import { streamObject } from "./upload.js";
+import { JobLog } from "./log.js";
+import { statePath } from "./state.js";
+import { localSystem, type System } from "./system.js";
 
 export interface RunOptions {
+  sys?: System;
   now?: Date;
   client?: S3Client;
   log?: JobLog;
 }
 
-const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
 /** Runs the backup described by `cfg`; returns the exit code. */
 export async function runBackup(cfg: BackupConfig, opts: RunOptions = {}): Promise<number> {
   // Before the lock and the log: a config without the job's keys is bad input (exit 2), not a failed run.
   const creds = runRequirements(cfg);
-  const client = opts.client ?? jobS3Client(cfg.s3, creds);
-  const log = opts.log ?? new JobLog();
+  const sys = opts.sys ?? localSystem;
+  const log = opts.log ?? new JobLog(sys);
   const tag = `s3-backup ${cfg.name}`;
-  let release: () => void;
+  let lock: HeldLock;
   try {
-    release = acquireLock(cfg.state_dir, cfg.name);
+    lock = await acquireLock(sys, cfg.state_dir, cfg.name);
   } catch (err) {
-    if (!(err instanceof LockBusy)) throw err;
-    log.error(`${tag}: ${err.message}`);
-    await log.close();
+    log.error(`${tag}: ${err instanceof LockBusy ? err.message : `cannot take the lock: ${(err as Error).message}`}`);
+    if (!opts.log) await log.close();
     return EXIT.failed;
   }
-  let stopping = "";
-  let current: { kill(): void } | undefined;
-  const onSignal = (sig: NodeJS.Signals) => {
-    stopping = `stopped by ${sig}`;
-    current?.kill();
-  };
-  process.on("SIGTERM", onSignal);
-  process.on("SIGINT", onSignal);
+  removeStaleTemporaries(sys, cfg);
+  const deadline = new Deadline(sys, cfg.timeouts.run);
+  const trap = trapSignals(tag, "an incomplete upload", (line) => log.error(line));
+  const stop = AbortSignal.any([deadline.signal, trap.signal]);
+  const journal = new UploadJournal(sys, cfg.state_dir, cfg.name);
   try {
-    return await runLocked(
-      cfg,
-      client,
-      opts.now,
-      log,
-      tag,
-      () => stopping,
-      (c) => {
-        current = c;
-      },
-    );
+    const { runLocked } = await import("./run-assets.js");
+    const { jobS3Client } = await import("../providers/s3/client.js");
+    const client = opts.client ?? jobS3Client(cfg.s3, creds, cfg.timeouts);
+    return await runLocked({ sys, cfg, client, log, tag, journal, deadline, stop }, opts.now ?? sys.now());
   } finally {
-    process.off("SIGTERM", onSignal);
-    process.off("SIGINT", onSignal);
-    release();
-    await log.close();
+    deadline.dispose();
+    trap.release();
+    lock.discard();
+    if (!opts.log) await log.close();
   }
 }
 
-async function runLocked(
-  cfg: BackupConfig,
-  client: S3Client,
-  now: Date | undefined,
-  log: JobLog,
-  tag: string,
-  stopping: () => string,
-  setCurrent: (c: { kill(): void } | undefined) => void,
-): Promise<number> {
-  const started = now ?? new Date();
-  const t0 = Date.now();
-  const cls: BackupClass = lastMonthly(cfg.state_dir, cfg.name) === utcMonth(started) ? "daily" : "monthly";
-  const plan = await planAssets(cfg);
-  for (const w of plan.warnings) log.error(`${tag}: warning: ${w}`);
-
-  const entries: ManifestEntry[] = [];
-  const failures: string[] = plan.unresolved.map((u) => `${u.source}: ${u.message}`);
-  for (const u of plan.unresolved) log.error(`${tag}: FAILED ${u.source}: ${u.message}`);
-  let permanent = "";
-
-  for (const asset of plan.assets) {
-    const skip = permanent || stopping();
-    if (skip) {
-      failures.push(`${asset.name}: not attempted (${skip})`);
-      log.error(`${tag}: FAILED ${asset.name} (${asset.source}): not attempted: ${skip}`);
-      entries.push(notAttempted(asset, cfg, skip));
-      continue;
-    }
-    const { entry, permanent: isPermanent } = await backupOne(asset, cfg, client, cls, started, setCurrent);
-    entries.push(entry);
-    if (entry.ok) {
-      log.info(
-        `${tag}: ok ${asset.name} (${asset.source}) -> s3://${cfg.s3.bucket}/${entry.key} ` +
-          `${humanBytes(entry.bytes ?? 0)} sha256=${entry.sha256} in ${secs(entry.duration_ms)}`,
-      );
-    } else {
-      failures.push(`${asset.name}: ${entry.error}`);
-      log.error(`${tag}: FAILED ${asset.name} (${asset.source}): ${entry.error}; upload aborted, no object written`);
-      // The same error would meet every other asset: stop instead of hammering the endpoint.
-      if (isPermanent) permanent = entry.error ?? "S3 error";
-    }
+/**
+ * Removes temporary state files a killed run left half-written (writeFileAtomic's
+ * NAME.PID.tmp). Safe under the lock: no other run of this backup is writing.
+ */
+function removeStaleTemporaries(sys: System, cfg: BackupConfig): void {
+  const mine = new Set([statePath(cfg.state_dir, cfg.name), new UploadJournal(sys, cfg.state_dir, cfg.name).path]);
+  for (const f of sys.fs.readdirSync(cfg.state_dir)) {
+    const path = join(cfg.state_dir, f);
+    const m = /^(.*)\.\d+\.tmp$/.exec(path);
+    if (m && mine.has(m[1])) sys.fs.rmSync(path, { force: true });
   }
-
-  let manifestKey = "";
-  if (!permanent) {
-    const manifest: Manifest = {
-      format: MANIFEST_FORMAT,
-      backup: cfg.name,
-      host: cfg.host,
-      class: cls,
-      started_at: started.toISOString(),
-      finished_at: new Date().toISOString(),
-      duration_ms: Date.now() - t0,
-      complete: failures.length === 0,
-      objects: entries,
-    };
-    manifestKey = objectKey({
-      prefix: cfg.s3.prefix,
-      cls,
-      date: started,
-      host: cfg.host,
-      name: cfg.name,
-      ext: MANIFEST_EXT,
-    });
-    try {
-      await writeManifest(client, cfg.s3.bucket, manifestKey, manifest);
-    } catch (err) {
-      const d = describeS3Error(err, cfg.s3.bucket);
-      failures.push(`manifest: ${d.message}`);
-      log.error(`${tag}: FAILED manifest: ${d.message}`);
-      manifestKey = "";
-    }
-  }
-
-  const okCount = entries.filter((e) => e.ok).length;
-  const total = entries.length + plan.unresolved.length;
-  const bytes = entries.reduce((n, e) => n + (e.bytes ?? 0), 0);
-  if (failures.length === 0) {
-    if (cls === "monthly") recordMonthly(cfg.state_dir, cfg.name, utcMonth(started));
-    log.info(
-      `${tag}: ${okCount}/${total} objects backed up (${cls}), ${humanBytes(bytes)} in ${secs(Date.now() - t0)}; ` +
-        `manifest s3://${cfg.s3.bucket}/${manifestKey}`,
-    );
-    return 0;
-  }
-  log.error(`${tag}: FAILED (${cls}): ${okCount}/${total} objects backed up; failed: ${failures.join("; ")}`);
-  if (manifestKey)
-    log.info(`${tag}: ${okCount}/${total} objects backed up; manifest s3://${cfg.s3.bucket}/${manifestKey}`);
-  return EXIT.failed;
-}
-
-function notAttempted(asset: Asset, cfg: BackupConfig, why: string): ManifestEntry {
-  return {
-    name: asset.name,
-    kind: asset.kind,
-    source: asset.source,
-    ok: false,
-    compression: cfg.compression,
-    exits: [],
-    duration_ms: 0,
-    error: `not attempted: ${why}`,
-  };
-}
-
-async function backupOne(
-  asset: Asset,
-  cfg: BackupConfig,
-  client: S3Client,
-  cls: BackupClass,
-  date: Date,
-  setCurrent: (c: { kill(): void } | undefined) => void,
-): Promise<{ entry: ManifestEntry; permanent: boolean }> {
-  const t = Date.now();
-  const key = objectKey({
-    prefix: cfg.s3.prefix,
-    cls,
-    date,
-    host: cfg.host,
-    name: asset.name,
-    ext: `${asset.format}${EXTENSION[cfg.compression]}`,
-  });
-  const expected = await asset.expectedBytes();
-  const producer = asset.start();
-  const comp = compressor(cfg.compression);
-  setCurrent(producer);
-  const out = await streamObject({
-    client,
-    bucket: cfg.s3.bucket,
-    key,
-    producer,
-    compression: comp,
-    expectedBytes: expected,
-  });
-  setCurrent(undefined);
-  const base = {
-    name: asset.name,
-    kind: asset.kind,
-    source: asset.source,
-    compression: cfg.compression,
-    exits: exitsOf(out.ends),
-    duration_ms: Date.now() - t,
-  };
-  if (out.ok)
-    return { entry: { ...base, ok: true, key: out.key, bytes: out.bytes, sha256: out.sha256 }, permanent: false };
-  return { entry: { ...base, ok: false, error: out.error }, permanent: out.permanent };
 }

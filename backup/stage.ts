@@ -2,6 +2,7 @@
 // an upload may complete, so it is collected for every program in the pipeline.
 import type { ChildProcess } from "node:child_process";
 import { Duplex, type Readable } from "node:stream";
+import type { ChangedFile } from "./manifest.js";
 
 export interface StageEnd {
   ok: boolean;
@@ -11,6 +12,8 @@ export interface StageEnd {
   signal?: string | null;
   /** The end of its stderr, or an error message. */
   detail?: string;
+  /** tar only: files that changed while it read them. */
+  changed?: ChangedFile[];
 }
 
 /** Describes a failed end in one line, e.g. `mysqldump killed by SIGKILL: ...`. */
@@ -39,6 +42,8 @@ export function childEnded(child: ChildProcess, what: string): Promise<StageEnd>
 }
 
 export interface Producer {
+  /** The program, e.g. "tar", for messages. */
+  what: string;
   stdout: Readable;
   ended: Promise<StageEnd>;
   kill(): void;
@@ -48,6 +53,7 @@ export interface Producer {
 export function producerOf(child: ChildProcess, what: string): Producer {
   const ended = childEnded(child, what);
   return {
+    what,
     stdout: child.stdout as Readable,
     ended,
     kill: () => {

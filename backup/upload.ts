@@ -1,15 +1,21 @@
 // One streaming pass from a producer through compression into an S3 object, which is completed
 // only if every program in the pipeline exited 0. The gate below holds back the end of the
-// stream until then: lib-storage sends the last part (or, for a small stream, the single
-// PutObject) and CompleteMultipartUpload only after the stream has ended, so a failing producer
-// can never complete an object. On failure the multipart upload is aborted.
-import { AbortMultipartUploadCommand, type S3Client } from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
-import { createHash } from "node:crypto";
-import { pipeline, Transform, type TransformCallback } from "node:stream";
-import { describeS3Error } from "../providers/s3/errors.js";
+// stream until then: the last part (or, for a small stream, the single PutObject) and
+// CompleteMultipartUpload are sent only after the stream has ended, so a failing producer can
+// never complete an object. On failure the multipart upload is aborted.
+//
+// Nothing waits forever: S3 requests have connect and idle timeouts (providers/s3/client.ts), a
+// producer or compressor that moves no byte for `idleMs` fails the asset as stalled, and the
+// run's deadline stops the stream wherever it is, naming the stage that held it up.
+import type { S3Client } from "@aws-sdk/client-s3";
+import { pipeline, type TransformCallback } from "node:stream";
+import { describeS3Error, isS3Error } from "../providers/s3/errors.js";
 import type { Stage } from "./compression.js";
+import type { UploadJournal } from "./journal.js";
+import { Meter } from "./meter.js";
+import { putStream } from "./multipart.js";
 import { describeEnd, type Producer, type StageEnd } from "./stage.js";
+import type { System } from "./system.js";
 
 const MiB = 1024 * 1024;
 const MIN_PART = 8 * MiB;
@@ -31,6 +37,19 @@ export function partPlan(expectedBytes?: number): { partSize: number; queueSize:
   return { partSize, queueSize };
 }
 
+/** Where a stream can stall: reaching a server, the program producing data, compression, S3. */
+export type StallPoint = "connect" | "producer" | "compressor" | "upload";
+
+/** Why a stream was stopped from outside: a stall or the run's deadline, and where it stood. */
+export class Stopped extends Error {
+  constructor(
+    message: string,
+    readonly where: StallPoint,
+  ) {
+    super(message);
+  }
+}
+
 class ProducerFailed extends Error {
   constructor(readonly ends: StageEnd[]) {
     super(
@@ -43,16 +62,12 @@ class ProducerFailed extends Error {
 }
 
 /** Counts and hashes what goes to S3, and ends the stream only once every stage exited cleanly. */
-class CommitGate extends Transform {
-  bytes = 0;
-  private readonly hash = createHash("sha256");
-  constructor(private readonly ends: Promise<StageEnd>[]) {
-    super();
-  }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.bytes += chunk.length;
-    this.hash.update(chunk);
-    cb(null, chunk);
+class CommitGate extends Meter {
+  constructor(
+    private readonly ends: Promise<StageEnd>[],
+    clock: () => number,
+  ) {
+    super(clock);
   }
   override _flush(cb: TransformCallback): void {
     Promise.all(this.ends).then((ends) => {
@@ -60,74 +75,117 @@ class CommitGate extends Transform {
       else cb(new ProducerFailed(ends));
     }, cb);
   }
-  digest(): string {
-    return this.hash.digest("hex");
-  }
 }
 
 export type StreamOutcome =
   | { ok: true; key: string; bytes: number; sha256: string; ends: StageEnd[]; parts: number }
-  | { ok: false; key: string; error: string; permanent: boolean; ends: StageEnd[] };
+  | { ok: false; key: string; error: string; permanent: boolean; ends: StageEnd[]; stalled?: StallPoint };
 
 export interface StreamRequest {
+  sys: System;
   client: S3Client;
   bucket: string;
   key: string;
   producer: Producer;
   compression: Stage;
   expectedBytes?: number;
+  /** Aborted with a Stopped reason when the run's deadline passes. */
+  deadline: AbortSignal;
+  /** Milliseconds the producer or compressor may move no byte before the asset fails as stalled. */
+  idleMs: number;
+  /** Milliseconds allowed for aborting the upload after a failure. */
+  abortWithinMs: number;
+  journal: UploadJournal;
 }
 
 /** Streams producer -> compression -> S3 at `key`; resolves (never rejects) with what happened. */
 export async function streamObject(req: StreamRequest): Promise<StreamOutcome> {
-  const { producer, compression } = req;
-  const gate = new CommitGate([producer.ended, compression.ended]);
+  const { sys, producer, compression } = req;
+  const produced = new Meter(sys.clock);
+  const gate = new CommitGate([producer.ended, compression.ended], sys.clock);
   let pipeError: Error | undefined;
-  pipeline(producer.stdout, compression.stream, gate, (err) => {
+  pipeline(producer.stdout, produced, compression.stream, gate, (err) => {
     if (err) pipeError = err;
   });
+  let programsDone = false;
+  void Promise.all([producer.ended, compression.ended]).then(() => (programsDone = true));
+
+  // Bytes waiting in front of a stage mean that stage is the one holding the stream up.
+  const stalledAt = (): StallPoint => {
+    if (programsDone || gate.readableLength > 0) return "upload";
+    if (produced.readableLength > 0 || produced.writableLength > 0) return "compressor";
+    // Not "connect" even with no byte yet: mysqldump buffers its output, and the run's listing
+    // has just reached the same server with the same account.
+    return "producer";
+  };
+  const stop = new AbortController();
+  const halt = (reason: Stopped) => {
+    if (stop.signal.aborted) return;
+    stop.abort(reason);
+    gate.destroy(reason);
+    producer.kill();
+    compression.kill();
+  };
+  const onDeadline = () => {
+    const where = stalledAt();
+    halt(new Stopped(`${String(req.deadline.reason)}; the ${where} stage had not finished`, where));
+  };
+  if (req.deadline.aborted) onDeadline();
+  req.deadline.addEventListener("abort", onDeadline);
+  const since = sys.clock();
+  // S3 requests time out by themselves; this watches the programs, which have no timeout of their own.
+  const watchdog = setInterval(
+    () => {
+      const quiet = sys.clock() - Math.max(since, produced.at, gate.at);
+      const where = stalledAt();
+      if (quiet < req.idleMs || where === "upload") return;
+      const what = where === "compressor" ? "the compressor" : producer.what;
+      halt(
+        new Stopped(
+          `${where} stalled: ${what} moved no data for ${Math.round(quiet / 1000)} s (timeouts.idle)` +
+            (where === "producer" && producer.what === "mysqldump" ? "; a table locked by another session?" : ""),
+          where,
+        ),
+      );
+    },
+    Math.min(1000, Math.max(50, req.idleMs / 4)),
+  );
+
   const { partSize, queueSize } = partPlan(req.expectedBytes);
-  const upload = new Upload({
-    client: req.client,
-    params: { Bucket: req.bucket, Key: req.key, Body: gate, ContentType: "application/octet-stream" },
-    partSize,
-    queueSize,
-    leavePartsOnError: false,
-  });
-  let parts = 0;
-  upload.on("httpUploadProgress", (p) => {
-    if (p.part) parts = Math.max(parts, p.part);
-  });
   try {
-    await upload.done();
+    const parts = await putStream({ client: req.client, bucket: req.bucket, key: req.key }, gate, {
+      partSize,
+      queueSize,
+      signal: stop.signal,
+      abortWithinMs: req.abortWithinMs,
+      journal: req.journal,
+    });
     const ends = await Promise.all([producer.ended, compression.ended]);
-    return { ok: true, key: req.key, bytes: gate.bytes, sha256: gate.digest(), ends, parts: Math.max(parts, 1) };
+    return { ok: true, key: req.key, bytes: gate.bytes, sha256: gate.digest(), ends, parts };
   } catch (err) {
     // Stop the programs feeding a dead upload, and wait for them so none is left behind.
     gate.destroy();
     producer.kill();
     compression.kill();
     const ends = await Promise.all([producer.ended, compression.ended]);
-    await abortLeftover(req, (upload as unknown as { uploadId?: string }).uploadId);
-    if (err instanceof ProducerFailed) return { ok: false, key: req.key, error: err.message, permanent: false, ends };
+    const fail = (error: string, permanent = false, stalled?: StallPoint): StreamOutcome => ({
+      ok: false,
+      key: req.key,
+      error,
+      permanent,
+      ends,
+      ...(stalled ? { stalled } : {}),
+    });
+    const stopped = stop.signal.reason as Stopped | undefined;
+    if (stopped) return fail(stopped.message, false, stopped.where);
+    if (err instanceof ProducerFailed) return fail(err.message);
     const failedStage = ends.find((e) => !e.ok && e.signal !== "SIGTERM");
-    if (failedStage && !(err as { $metadata?: unknown }).$metadata) {
-      return { ok: false, key: req.key, error: describeEnd(failedStage), permanent: false, ends };
-    }
-    if (pipeError && !(err as { $metadata?: unknown }).$metadata) {
-      return { ok: false, key: req.key, error: pipeError.message, permanent: false, ends };
-    }
+    if (failedStage && !isS3Error(err)) return fail(describeEnd(failedStage));
+    if (pipeError && !isS3Error(err)) return fail(pipeError.message);
     const d = describeS3Error(err, req.bucket);
-    return { ok: false, key: req.key, error: d.message, permanent: d.permanent, ends };
-  }
-}
-
-/** lib-storage aborts on failure; this repeats it in case that abort itself failed. */
-async function abortLeftover(req: StreamRequest, uploadId: string | undefined): Promise<void> {
-  if (!uploadId) return;
-  try {
-    await req.client.send(new AbortMultipartUploadCommand({ Bucket: req.bucket, Key: req.key, UploadId: uploadId }));
-  } catch {
-    // NoSuchUpload: already aborted. Anything else is left to the lifecycle's AbortIncompleteMultipartUpload rule.
+    return fail(d.message, d.permanent, d.timeout === "connect" ? "connect" : d.timeout ? "upload" : undefined);
+  } finally {
+    clearInterval(watchdog);
+    req.deadline.removeEventListener("abort", onDeadline);
   }
 }

@@ -5,12 +5,11 @@
 // reported, since live data may have changed since. SIGINT/SIGTERM stops the drill after
 // removing what the current restore made.
 import { randomBytes } from "node:crypto";
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EXIT, InputError } from "../engine/errors.js";
 import { operatorS3Client } from "../providers/s3/client.js";
-import { describeS3Error } from "../providers/s3/errors.js";
+import { describeS3Error, isS3Error } from "../providers/s3/errors.js";
 import { trapSignals } from "./interrupt.js";
 import { listManifests, trustedManifests, whatExists } from "./catalog.js";
 import type { BackupConfig } from "./config.js";
@@ -18,17 +17,18 @@ import type { Manifest } from "./manifest.js";
 import type { ManifestRef } from "./trust.js";
 import { adminConnArgs, ident, mysqlQuery } from "./mysql-client.js";
 import { restoreDatabase, restoreFiles } from "./restore.js";
+import { localSystem, type FileOps, type System } from "./system.js";
 
 /** Relative paths under `root` whose type, mode, content or link target differ from `live`. */
-export function treeDifferences(root: string, live: string): string[] {
+export function treeDifferences(fs: FileOps, root: string, live: string): string[] {
   const diffs: string[] = [];
   const walk = (rel: string) => {
     const a = join(root, rel);
     const b = join(live, rel);
     let sa, sb;
     try {
-      sa = lstatSync(a);
-      sb = lstatSync(b);
+      sa = fs.lstatSync(a);
+      sb = fs.lstatSync(b);
     } catch {
       diffs.push(rel || ".");
       return;
@@ -38,15 +38,15 @@ export function treeDifferences(root: string, live: string): string[] {
       return;
     }
     if (sa.isSymbolicLink()) {
-      if (readlinkSync(a) !== readlinkSync(b)) diffs.push(rel);
+      if (fs.readlinkSync(a) !== fs.readlinkSync(b)) diffs.push(rel);
       return;
     }
     if (sa.isFile()) {
-      if (sa.size !== sb.size || !readFileSync(a).equals(readFileSync(b))) diffs.push(rel);
+      if (sa.size !== sb.size || !fs.readFileSync(a).equals(fs.readFileSync(b))) diffs.push(rel);
       return;
     }
     if (sa.isDirectory()) {
-      const names = new Set([...readdirSync(a), ...readdirSync(b)]);
+      const names = new Set([...fs.readdirSync(a), ...fs.readdirSync(b)]);
       for (const n of names) walk(rel ? join(rel, n) : n);
     }
   };
@@ -54,10 +54,14 @@ export function treeDifferences(root: string, live: string): string[] {
   return diffs;
 }
 
-async function tableChecksums(conn: string[], db: string): Promise<Map<string, string>> {
-  const tables = await mysqlQuery(conn, `SHOW FULL TABLES FROM ${ident(db)} WHERE Table_type = 'BASE TABLE'`);
+async function tableChecksums(sys: System, conn: string[], db: string): Promise<Map<string, string>> {
+  const tables = await mysqlQuery(sys, conn, `SHOW FULL TABLES FROM ${ident(db)} WHERE Table_type = 'BASE TABLE'`);
   if (tables.length === 0) return new Map();
-  const rows = await mysqlQuery(conn, `CHECKSUM TABLE ${tables.map(([t]) => `${ident(db)}.${ident(t)}`).join(", ")}`);
+  const rows = await mysqlQuery(
+    sys,
+    conn,
+    `CHECKSUM TABLE ${tables.map(([t]) => `${ident(db)}.${ident(t)}`).join(", ")}`,
+  );
   return new Map(rows.map(([t, sum]) => [t.slice(t.indexOf(".") + 1), sum]));
 }
 
@@ -71,12 +75,12 @@ export interface VerifyFlags {
 }
 
 /** The `verify` command; returns the exit code. */
-export async function verifyCommand(cfg: BackupConfig, opts: VerifyFlags): Promise<number> {
+export async function verifyCommand(cfg: BackupConfig, opts: VerifyFlags, sys: System = localSystem): Promise<number> {
   const workDir = opts.workDir ?? tmpdir();
-  if (!statSync(workDir, { throwIfNoEntry: false })?.isDirectory()) {
+  if (!sys.fs.statSync(workDir, { throwIfNoEntry: false })?.isDirectory()) {
     throw new InputError([`verify: --work-dir ${workDir}: not a directory`]);
   }
-  const client = operatorS3Client(cfg.s3);
+  const client = operatorS3Client(cfg.s3, cfg.timeouts);
   const tag = `s3-backup verify ${cfg.name}`;
   const sel = { backup: cfg.name, host: opts.host ?? cfg.host, date: opts.date };
   const warn = (m: string) => process.stderr.write(`${tag}: warning: ${m}\n`);
@@ -103,9 +107,9 @@ export async function verifyCommand(cfg: BackupConfig, opts: VerifyFlags): Promi
   process.stdout.write(
     `${tag}: run s3://${cfg.s3.bucket}/${newest.ref.key}, received by S3 at ${newest.ref.lastModified.toISOString()}\n`,
   );
-  const conn = adminConnArgs(cfg, opts.mysqlDefaultsFile);
+  const conn = await adminConnArgs(sys, cfg, opts.mysqlDefaultsFile);
   const trap = trapSignals(tag, "a temporary s3b_verify_* database or s3-backup-verify-* directory");
-  const src = { client, bucket: cfg.s3.bucket, signal: trap.signal };
+  const src = { sys, client, bucket: cfg.s3.bucket, signal: trap.signal };
   let failed = 0;
   for (const e of newest.manifest.objects) {
     if (trap.signal.aborted) break;
@@ -118,18 +122,18 @@ export async function verifyCommand(cfg: BackupConfig, opts: VerifyFlags): Promi
     let note = "";
     try {
       if (e.kind === "files") {
-        const dir = mkdtempSync(join(workDir, "s3-backup-verify-"));
+        const dir = sys.fs.mkdtempSync(join(workDir, "s3-backup-verify-"));
         try {
           err = await restoreFiles(src, e, dir);
           if (!err) {
-            const diffs = treeDifferences(join(dir, e.source), e.source);
+            const diffs = treeDifferences(sys.fs, join(dir, e.source), e.source);
             note =
               diffs.length === 0
                 ? "identical to live"
                 : `${diffs.length} path(s) differ from live (changed since?): ${diffs.slice(0, 5).join(", ")}`;
           }
         } finally {
-          rmSync(dir, { recursive: true, force: true });
+          sys.fs.rmSync(dir, { recursive: true, force: true });
         }
       } else {
         const db = `s3b_verify_${randomBytes(4).toString("hex")}`;
@@ -137,8 +141,8 @@ export async function verifyCommand(cfg: BackupConfig, opts: VerifyFlags): Promi
           err = await restoreDatabase(src, e, db, conn);
           if (!err) {
             const [restored, live] = await Promise.all([
-              tableChecksums(conn, db),
-              tableChecksums(conn, e.source.split(" ")[0]),
+              tableChecksums(sys, conn, db),
+              tableChecksums(sys, conn, e.source.split(" ")[0]),
             ]);
             const differ = [...restored].filter(([t, s]) => live.get(t) !== s).map(([t]) => t);
             note =
@@ -148,13 +152,13 @@ export async function verifyCommand(cfg: BackupConfig, opts: VerifyFlags): Promi
                 : `checksums differ from live (changed since?): ${differ.join(", ")}`);
           }
         } finally {
-          await mysqlQuery(conn, `DROP DATABASE IF EXISTS ${ident(db)}`).catch((x: Error) => {
+          await mysqlQuery(sys, conn, `DROP DATABASE IF EXISTS ${ident(db)}`).catch((x: Error) => {
             process.stderr.write(`${tag}: warning: temporary database ${db} is left (${x.message}): drop it by hand\n`);
           });
         }
       }
     } catch (x) {
-      err = (x as { $metadata?: unknown }).$metadata ? describeS3Error(x, cfg.s3.bucket).message : (x as Error).message;
+      err = isS3Error(x) ? describeS3Error(x, cfg.s3.bucket).message : (x as Error).message;
     }
     if (err) {
       failed++;

@@ -16,12 +16,20 @@ export interface ProgramOptions {
   input?: string;
   /** The whole environment of the child; inherited when absent. */
   env?: NodeJS.ProcessEnv;
+  /** Kills the program (SIGTERM) when aborted; it then ends with that signal. */
+  signal?: AbortSignal;
 }
 
 /** Runs file with args and resolves when it ends, whatever its exit code; rejects only if it cannot start. */
 export function runProgram(file: string, args: readonly string[], opts: ProgramOptions = {}): Promise<Finished> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { env: opts.env, stdio: ["pipe", "pipe", "pipe"] });
+    // Killed by hand rather than through spawn's own `signal`, which would reject with an
+    // AbortError: an aborted program is an ending like any other, reported by its signal.
+    const kill = () => child.kill("SIGTERM");
+    opts.signal?.addEventListener("abort", kill, { once: true });
+    child.once("close", () => opts.signal?.removeEventListener("abort", kill));
+    if (opts.signal?.aborted) kill();
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (b: Buffer) => out.push(b));

@@ -1,6 +1,7 @@
 // s3_file_backup: the seed's file backup; expands into the primitives of resources/backup/common.ts.
 import { nameClashes } from "../backup/names.js";
 import { defineComposite } from "../engine/resource.js";
+import { ON_CHANGE } from "../backup/config-schema.js";
 import { absolutePath } from "../engine/schema/fragments.js";
 import { backupName, commonProperties, expandBackup, homeProblems, type CommonProps } from "./backup/common.js";
 
@@ -8,13 +9,32 @@ export const schema = {
   type: "object",
   properties: {
     ...commonProperties,
-    assets: { type: "array", items: absolutePath, minItems: 1, uniqueItems: true, description: "paths to back up" },
+    assets: {
+      type: "array",
+      items: {
+        anyOf: [
+          absolutePath,
+          {
+            type: "object",
+            properties: { path: absolutePath, on_change: ON_CHANGE },
+            required: ["path"],
+            additionalProperties: false,
+          },
+        ],
+      },
+      minItems: 1,
+      uniqueItems: true,
+      description: 'paths to back up, or {path, on_change: "fail"|"warn"} (a file changing while it is read)',
+    },
   },
   required: ["s3", "assets"],
   additionalProperties: false,
 } as const;
 
-type Props = CommonProps & { assets: string[] };
+type AssetProp = string | { path: string; on_change?: "fail" | "warn" };
+type Props = CommonProps & { assets: AssetProp[] };
+
+const pathOf = (a: AssetProp) => (typeof a === "string" ? a : a.path);
 
 export const s3FileBackup = defineComposite<Props>({
   type: "s3_file_backup",
@@ -23,7 +43,10 @@ export const s3FileBackup = defineComposite<Props>({
   nameSchema: backupName,
   check: (props, action, name) =>
     action === "create"
-      ? [...homeProblems(name, props, props.assets), ...nameClashes(props.assets).map((p) => `properties/assets: ${p}`)]
+      ? [
+          ...homeProblems(name, props, props.assets.map(pathOf)),
+          ...nameClashes(props.assets.map(pathOf)).map((p) => `properties/assets: ${p}`),
+        ]
       : [],
   expand: (name, props, action) =>
     expandBackup("s3_file_backup", name, props, action, { config: { assets: props.assets }, extra: [] }),

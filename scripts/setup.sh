@@ -9,9 +9,9 @@ bash scripts/node.sh
 hash -r
 
 # Debian packages: programs the engine drives (crontab, useradd), the backup job runs (tar, zstd,
-# mysqldump), and a MariaDB server for the demo and the tests.
+# mysqldump), a MariaDB server for the demo and the tests, and socat (the syslog test's listener).
 need=()
-for pair in crontab:cron mariadbd:mariadb-server mariadb:mariadb-client zstd:zstd tar:tar unshare:util-linux useradd:passwd logger:bsdutils; do
+for pair in crontab:cron mariadbd:mariadb-server mariadb:mariadb-client zstd:zstd tar:tar unshare:util-linux useradd:passwd logger:bsdutils socat:socat; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${pair%%:*}" ] || need+=("${pair#*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -47,6 +47,13 @@ export interface S3Failure {
   message: string;
   /** Same request would fail again for every object: stop the run instead of hammering the endpoint. */
   permanent: boolean;
+  /** A timeout, after the retries: no connection at all, or a connection that went silent. */
+  timeout?: "connect" | "idle";
+}
+
+/** True for an error that came out of an S3 call (the SDK marks them with $metadata), not a local one. */
+export function isS3Error(err: unknown): boolean {
+  return typeof err === "object" && err !== null && "$metadata" in err;
 }
 
 /** Describes an error thrown by an S3 call in one line. */
@@ -62,6 +69,17 @@ export function describeS3Error(err: unknown, bucket?: string): S3Failure {
   const status = e?.$metadata?.httpStatusCode;
   if (e?.code === "ECONNREFUSED" || e?.code === "ENOTFOUND" || /ECONNREFUSED|ENOTFOUND/.test(String(e?.message))) {
     return { message: `cannot reach the S3 endpoint (${e.code ?? e.message})`, permanent: true };
+  }
+  if (code === "TimeoutError") {
+    // Every attempt timed out: the next object would wait just as long, so the run stops.
+    const connect = /establish a connection/.test(String(e.message));
+    return {
+      message: connect
+        ? `cannot connect to the S3 endpoint (no connection within timeouts.connect, on every retry)`
+        : `the S3 endpoint stopped answering (no data within timeouts.idle, on every retry)`,
+      permanent: true,
+      timeout: connect ? "connect" : "idle",
+    };
   }
   const cause = (err as Record<symbol, SignatureCause | undefined>)?.[SIGNATURE_CAUSE];
   const hint = code === "SignatureDoesNotMatch" ? SIGNATURE[cause ?? "unknown"] : HINTS[code];

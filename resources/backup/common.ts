@@ -1,6 +1,6 @@
 // What s3_file_backup and s3_mysql_backup share (the seed's "common functionality"): the
 // properties, and the primitives both expand into around what each backs up.
-import { S3_PREFIX } from "../../backup/config-schema.js";
+import { S3_PREFIX, TIMEOUTS } from "../../backup/config-schema.js";
 import { PROJECT_ROOT, TEMPLATES_DIR } from "../../engine/paths.js";
 import type { Action, Declaration } from "../../engine/resource.js";
 import { accountName, cronField, homePath, secret } from "../../engine/schema/fragments.js";
@@ -72,6 +72,7 @@ export const commonProperties = {
     default: {},
   },
   compression: { enum: ["zstd", "gzip", "none"], default: "zstd" },
+  timeouts: { ...TIMEOUTS, description: "time limits of a run in seconds: run (whole run), connect, idle" },
 } as const;
 
 /** The common properties as a resource receives them. */
@@ -93,6 +94,7 @@ export interface CommonProps {
   mailto?: string;
   retention: { daily_days: number; monthly_days: number };
   compression: "zstd" | "gzip" | "none";
+  timeouts?: { run?: number; connect?: number; idle?: number };
 }
 
 /** Where one backup's pieces live. */
@@ -153,6 +155,8 @@ export function expandBackup(
     compression: p.compression,
     s3: p.s3,
     retention: p.retention,
+    // Only when given, so a config.yml written before the option existed stays as it was.
+    ...(p.timeouts ? { timeouts: p.timeouts } : {}),
     ...specific.config,
   };
   const hasCron = p.cron !== undefined && Object.keys(p.cron).length > 0;

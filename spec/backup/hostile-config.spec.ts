@@ -9,6 +9,7 @@ import { text } from "node:stream/consumers";
 import { describe, expect, inject, test } from "vitest";
 import { loadConfig } from "../../backup/config.js";
 import { mysqldumpProducer } from "../../backup/producers/mysqldump.js";
+import { localSystem } from "../../backup/system.js";
 import { InputError } from "../../engine/errors.js";
 import { sqlAsRoot } from "../support/mariadb.js";
 import { jobConfig, runCli, tempDir, writeConfig } from "./helpers.js";
@@ -21,7 +22,7 @@ const config = (extra: Record<string, unknown> = {}, s3Extra: Record<string, unk
 /** The loader's one-line refusals (InputError), as `s3-backup` prints them after "s3-backup: ". */
 function refusal(file: string): string {
   try {
-    loadConfig(file);
+    loadConfig(file, () => {});
   } catch (err) {
     if (err instanceof InputError) return err.message;
     throw err;
@@ -107,7 +108,7 @@ describe("mysqldump's argv", () => {
     const cnf = join(tempDir(), "root.cnf");
     writeFileSync(cnf, `[client]\nuser=root\nsocket=${socket}\n`, { mode: 0o600 });
     try {
-      const dump = mysqldumpProducer(cnf, "-hostile", ["--no-data"]);
+      const dump = mysqldumpProducer(localSystem, cnf, "-hostile", ["--no-data"], []);
       const [sql, end] = await Promise.all([text(dump.stdout), dump.ended]);
       expect(end, JSON.stringify(end)).toMatchObject({ ok: true });
       expect(sql).toMatch(/INSERT INTO `--no-data` VALUES\s*\(7\);/);

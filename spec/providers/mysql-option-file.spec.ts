@@ -1,14 +1,13 @@
-// Option files (.my.cnf): what the mycnf helper and templates/my.cnf.hbs write, and what the backup
-// job reads back, held to my_print_defaults (the MariaDB clients' own option parser).
+// Option files (.my.cnf): what the mycnf helper and templates/my.cnf.hbs write, held to
+// my_print_defaults (the MariaDB clients' own option parser), which is also how the job reads one.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseMyCnf } from "../../backup/mycnf.js";
 import { TEMPLATES_DIR } from "../../engine/paths.js";
 import { renderTemplate } from "../../providers/files/templates.js";
-import { encodeOptionValue, parseOptionFile } from "../../providers/mysql/option-file.js";
+import { encodeOptionValue } from "../../providers/mysql/option-file.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mycnf-"));
 
@@ -18,13 +17,6 @@ function clientOptions(text: string): string {
   writeFileSync(file, text, { mode: 0o600 });
   return execFileSync("my_print_defaults", [`--defaults-file=${file}`, "client"], { encoding: "utf8" });
 }
-
-/** The same, from our parser. */
-const ourClientOptions = (text: string) =>
-  parseOptionFile(text)
-    .filter((o) => o.group === "client")
-    .map((o) => `--${o.name}${o.value === undefined ? "" : `=${o.value}`}\n`)
-    .join("");
 
 const AWKWARD = [
   `a#b;c`,
@@ -52,49 +44,10 @@ function randomPasswords(n: number): string[] {
 }
 
 describe("option-file values", () => {
-  it("round-trips awkward and random passwords through encode, our parser and my_print_defaults", () => {
+  it("round-trips awkward and random passwords through encode and my_print_defaults", () => {
     const passwords = [...AWKWARD, ...randomPasswords(300)];
     const text = `[client]\n${passwords.map((p) => `password = ${encodeOptionValue(p)}\n`).join("")}`;
-    const expected = passwords.map((p) => `--password=${p}\n`).join("");
-    expect(ourClientOptions(text)).toBe(expected);
-    expect(clientOptions(text)).toBe(expected);
-    for (const p of passwords) expect(parseMyCnf(`[client]\npassword=${encodeOptionValue(p)}\n`).password).toBe(p);
-  });
-
-  it("reads hand-written files as the clients do: quotes, comments, escapes, groups", () => {
-    const lines = [
-      "password = plain",
-      "password =   spaced out   ",
-      `password = "dq"`,
-      `password = 'sq \\n still escaped'`,
-      "password = a#b",
-      `password = "a#b" # comment`,
-      `password = 'a#b'`,
-      `password = a\\sb\\qb`,
-      `password = trail\\`,
-      `password = "abc\\"`,
-      `password = "unbalanced`,
-      `password = 'x"y'`,
-      `password = x;y`,
-      `password = "é ✓"`,
-      "password_x = underscores kept in the name",
-      "password",
-      "password = ",
-      "password = 'a' 'b'",
-      "password = crlf\r",
-      "  # comment",
-      "; comment",
-      "!include /nonexistent-file-for-the-spec.cnf",
-    ];
-    const text = `[CLIENT]\n${lines.join("\n")}\n[ client]\npassword = not client\n[mysqld]\npassword = server\n`;
-    expect(ourClientOptions(text)).toBe(clientOptions(text));
-  });
-
-  it("gives the job's connection settings from the groups mysqldump reads, later lines winning", () => {
-    const cnf = parseMyCnf(
-      `[client]\nuser = a\npassword = "p w"\nhost=db\n[mysqld]\nuser = server\n[mysqldump]\nuser = b\nport = 3307\nsocket = /s\n`,
-    );
-    expect(cnf).toEqual({ user: "b", password: "p w", host: "db", port: 3307, socket: "/s" });
+    expect(clientOptions(text)).toBe(passwords.map((p) => `--password=${p}\n`).join(""));
   });
 });
 
@@ -106,7 +59,6 @@ describe("my.cnf.hbs", () => {
       socket: "/run/mysqld/mysqld.sock",
     });
     expect(clientOptions(text)).toBe(`--user=bk user\n--password=${password}\n--socket=/run/mysqld/mysqld.sock\n`);
-    expect(parseMyCnf(text)).toEqual({ user: "bk user", password, socket: "/run/mysqld/mysqld.sock" });
   });
 
   it("says host and port when there is no socket", async () => {

@@ -17,7 +17,12 @@ function run(cmd: string, args: string[], input?: string): string {
 }
 
 /** Starts a fresh server in a temp dir; resolves once it answers ping. */
-export async function startMariaDb(): Promise<{ info: MariaDbInfo; stop: () => Promise<void> }> {
+export async function startMariaDb(): Promise<{
+  info: MariaDbInfo;
+  stop: () => Promise<void>;
+  /** SIGKILL, as a crash would; stop() still removes the directory afterwards. */
+  kill: () => Promise<void>;
+}> {
   const dir = mkdtempSync(join(tmpdir(), "mariadb-"));
   // 0755 so other users (a backup user in a test) can reach the socket.
   chmodSync(dir, 0o755);
@@ -73,6 +78,10 @@ export async function startMariaDb(): Promise<{ info: MariaDbInfo; stop: () => P
       child.kill("SIGTERM");
       await exited;
       rmSync(dir, { recursive: true, force: true });
+    },
+    kill: async () => {
+      child.kill("SIGKILL");
+      await exited;
     },
   };
 }

@@ -1,0 +1,61 @@
+// The multipart uploads this backup started and has not yet seen completed or aborted. A run
+// that is killed cannot abort its upload, and the job's key may not list uploads (the policy
+// denies ListBucketMultipartUploads), so the job keeps its own list: an upload is recorded as
+// soon as S3 gives its id, before any part is sent, and dropped once it is completed or aborted.
+// The next run aborts what is left (the policy allows AbortMultipartUpload) and says so. The
+// one upload the list can miss is one S3 created whose id never reached the job (killed while
+// the answer was on its way): the lifecycle rule's AbortIncompleteMultipartUpload removes that.
+import { join } from "node:path";
+import { writeFileAtomic, type System } from "./system.js";
+
+export interface StartedUpload {
+  key: string;
+  upload_id: string;
+  started_at: string;
+}
+
+export class UploadJournal {
+  readonly path: string;
+  /** Why the journal could not be saved, if it could not (a full disk); the run reports it. */
+  problem?: string;
+
+  constructor(
+    private readonly sys: System,
+    stateDir: string,
+    name: string,
+  ) {
+    this.path = join(stateDir, `s3-backup-${name}.uploads.json`);
+  }
+
+  /** The uploads left by earlier runs (or this one), oldest first. */
+  list(): StartedUpload[] {
+    try {
+      const doc = JSON.parse(this.sys.fs.readFileSync(this.path, "utf8")) as { uploads?: StartedUpload[] };
+      return Array.isArray(doc.uploads) ? doc.uploads : [];
+    } catch {
+      return [];
+    }
+  }
+
+  /** Records an upload S3 has just created. */
+  started(key: string, uploadId: string): void {
+    this.save([...this.list(), { key, upload_id: uploadId, started_at: this.sys.now().toISOString() }]);
+  }
+
+  /** Forgets an upload that was completed or aborted. */
+  settled(uploadId: string): void {
+    const rest = this.list().filter((u) => u.upload_id !== uploadId);
+    if (rest.length === this.list().length) return;
+    this.save(rest);
+  }
+
+  /** Writes the list, or removes the file when it is empty, so a clean run leaves no journal behind. */
+  private save(uploads: StartedUpload[]): void {
+    try {
+      if (uploads.length === 0) this.sys.fs.rmSync(this.path, { force: true });
+      else writeFileAtomic(this.sys, this.path, `${JSON.stringify({ uploads }, null, 2)}\n`);
+    } catch (err) {
+      this.problem = `cannot save ${this.path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+    }
+  }
+}
