@@ -1,8 +1,10 @@
 // Where the job reports: one line per object and a summary on stdout, failures on stderr (cron
 // mails them), and the same lines to syslog through `logger` when a syslog socket exists.
-// Lines reach logger on its stdin, not its argv, so nothing shows in `ps`.
+// Lines reach logger on its stdin, not its argv, so nothing shows in `ps`. Object keys are masked
+// (backup/keys.ts maskKeys): a log is readable on the host the backups must be safe from.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
+import { maskKeys } from "./keys.js";
 
 const TAG = "s3-backup";
 
@@ -14,12 +16,15 @@ export class JobLog {
     this.useSyslog = opts.syslog ?? (existsSync("/dev/log") && process.env.S3_BACKUP_NO_SYSLOG !== "1");
   }
 
-  info(line: string): void {
+  // Every line is masked here, the one door out, so no caller can leak a key's random part.
+  info(raw: string): void {
+    const line = maskKeys(raw);
     process.stdout.write(`${line}\n`);
     this.toSyslog("user.info", line);
   }
 
-  error(line: string): void {
+  error(raw: string): void {
+    const line = maskKeys(raw);
     process.stderr.write(`${line}\n`);
     this.toSyslog("user.err", line);
   }

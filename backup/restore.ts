@@ -16,6 +16,8 @@ import type { ManifestEntry } from "./manifest.js";
 import { adminConnArgs, ident, mysqlQuery } from "./mysql-client.js";
 import { dumpReaderArgs, explainRefusal } from "./mysql-sandbox.js";
 import { checkObject, streamInto, type Source } from "./object-stream.js";
+import { ReadDenied } from "./denied.js";
+import { complain, say } from "./say.js";
 
 export interface RestoreFlags {
   name: string;
@@ -93,7 +95,7 @@ export async function restoreDatabase(
 /** The `restore` command (flags already checked by the CLI); returns the exit code. */
 export async function restoreCommand(cfg: BackupConfig, f: RestoreFlags): Promise<number> {
   const tag = "s3-backup restore";
-  const warn = (m: string) => process.stderr.write(`${tag}: warning: ${m}\n`);
+  const warn = (m: string) => complain(`${tag}: warning: ${m}\n`);
   const sel: Selection = { backup: cfg.name, host: f.host ?? cfg.host, date: f.date };
   const client = operatorS3Client(cfg.s3);
   let refs, search;
@@ -101,12 +103,12 @@ export async function restoreCommand(cfg: BackupConfig, f: RestoreFlags): Promis
     refs = await listManifests(client, cfg.s3, f.date);
     search = await findAsset(client, cfg.s3, refs, sel, f.name, warn);
   } catch (err) {
-    process.stderr.write(`${tag}: ${describeS3Error(err, cfg.s3.bucket).message}\n`);
+    complain(`${tag}: ${err instanceof ReadDenied ? err.message : describeS3Error(err, cfg.s3.bucket).message}\n`);
     return EXIT.failed;
   }
   if (!search.found) {
     const help = search.available.size > 0 ? describeAvailable(search.available) : whatExists(refs, sel);
-    process.stderr.write(
+    complain(
       `${tag}: no completed backup of "${f.name}" in backup "${cfg.name}" from host ${sel.host}` +
         `${f.date ? ` on ${f.date}` : ""}\n${help.join("\n")}\n`,
     );
@@ -117,7 +119,7 @@ export async function restoreCommand(cfg: BackupConfig, f: RestoreFlags): Promis
   if (entry.kind === "mysql" && !f.intoDatabase) {
     throw new InputError([`restore: "${f.name}" is a database backup: use --into-database DB`]);
   }
-  process.stdout.write(
+  say(
     `${tag}: using run s3://${cfg.s3.bucket}/${ref.key}, received by S3 at ${ref.lastModified.toISOString()}; ` +
       `if the host may have been compromised before then, restore an earlier day with --date YYYY-MM-DD\n`,
   );
@@ -134,10 +136,10 @@ export async function restoreCommand(cfg: BackupConfig, f: RestoreFlags): Promis
     trap.release();
   }
   if (err) {
-    process.stderr.write(`${tag}: FAILED ${f.name}: ${err}\n`);
+    complain(`${tag}: FAILED ${f.name}: ${err}\n`);
     return trap.exitCode() ?? EXIT.failed;
   }
-  process.stdout.write(
+  say(
     `${tag}: ${entry.name} (${entry.source}) from s3://${cfg.s3.bucket}/${entry.key} -> ` +
       `${target} (sha256 verified against ${ref.key})\n`,
   );
