@@ -13,6 +13,7 @@ import { humanBytes, JobLog } from "./log.js";
 import { exitsOf, MANIFEST_FORMAT, writeManifest, type Manifest, type ManifestEntry } from "./manifest.js";
 import { lastMonthly, recordMonthly } from "./state.js";
 import { streamObject } from "./upload.js";
+import { writeRules } from "./write-rules.js";
 
 export interface RunOptions {
   now?: Date;
@@ -131,7 +132,7 @@ async function runLocked(
       ext: MANIFEST_EXT,
     });
     try {
-      await writeManifest(client, cfg.s3.bucket, manifestKey, manifest);
+      await writeManifest(client, cfg.s3.bucket, manifestKey, manifest, writeRules(cfg, cls, started));
     } catch (err) {
       const d = describeS3Error(err, cfg.s3.bucket);
       failures.push(`manifest: ${d.message}`);
@@ -198,6 +199,7 @@ async function backupOne(
     producer,
     compression: comp,
     expectedBytes: expected,
+    rules: writeRules(cfg, cls, date),
   });
   setCurrent(undefined);
   const base = {
@@ -209,6 +211,16 @@ async function backupOne(
     duration_ms: Date.now() - t,
   };
   if (out.ok)
-    return { entry: { ...base, ok: true, key: out.key, bytes: out.bytes, sha256: out.sha256 }, permanent: false };
+    return {
+      entry: {
+        ...base,
+        ok: true,
+        key: out.key,
+        bytes: out.bytes,
+        sha256: out.sha256,
+        ...(out.versionId ? { version_id: out.versionId } : {}),
+      },
+      permanent: false,
+    };
   return { entry: { ...base, ok: false, error: out.error }, permanent: out.permanent };
 }

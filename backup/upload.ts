@@ -10,6 +10,7 @@ import { pipeline, Transform, type TransformCallback } from "node:stream";
 import { describeS3Error } from "../providers/s3/errors.js";
 import type { Stage } from "./compression.js";
 import { describeEnd, type Producer, type StageEnd } from "./stage.js";
+import { retainVersion, type WriteRules } from "./write-rules.js";
 
 const MiB = 1024 * 1024;
 const MIN_PART = 8 * MiB;
@@ -66,7 +67,7 @@ class CommitGate extends Transform {
 }
 
 export type StreamOutcome =
-  | { ok: true; key: string; bytes: number; sha256: string; ends: StageEnd[]; parts: number }
+  | { ok: true; key: string; bytes: number; sha256: string; ends: StageEnd[]; parts: number; versionId?: string }
   | { ok: false; key: string; error: string; permanent: boolean; ends: StageEnd[] };
 
 export interface StreamRequest {
@@ -76,6 +77,8 @@ export interface StreamRequest {
   producer: Producer;
   compression: Stage;
   expectedBytes?: number;
+  /** Create-only, owner-readable, locked if configured: backup/write-rules.ts. */
+  rules: WriteRules;
 }
 
 /** Streams producer -> compression -> S3 at `key`; resolves (never rejects) with what happened. */
@@ -89,7 +92,9 @@ export async function streamObject(req: StreamRequest): Promise<StreamOutcome> {
   const { partSize, queueSize } = partPlan(req.expectedBytes);
   const upload = new Upload({
     client: req.client,
-    params: { Bucket: req.bucket, Key: req.key, Body: gate, ContentType: "application/octet-stream" },
+    // lib-storage spreads these into PutObject, CreateMultipartUpload and CompleteMultipartUpload
+    // alike, so If-None-Match reaches both calls that can create the object.
+    params: { Bucket: req.bucket, Key: req.key, Body: gate, ContentType: "application/octet-stream", ...req.rules },
     partSize,
     queueSize,
     leavePartsOnError: false,
@@ -99,9 +104,30 @@ export async function streamObject(req: StreamRequest): Promise<StreamOutcome> {
     if (p.part) parts = Math.max(parts, p.part);
   });
   try {
-    await upload.done();
+    const done = await upload.done();
     const ends = await Promise.all([producer.ended, compression.ended]);
-    return { ok: true, key: req.key, bytes: gate.bytes, sha256: gate.digest(), ends, parts: Math.max(parts, 1) };
+    const versionId = done.VersionId;
+    try {
+      await retainVersion(req.client, { bucket: req.bucket, key: req.key, versionId }, req.rules);
+    } catch (err) {
+      const d = describeS3Error(err, req.bucket);
+      return {
+        ok: false,
+        key: req.key,
+        error: `uploaded, but its Object Lock retention was refused: ${d.message}`,
+        permanent: d.permanent,
+        ends,
+      };
+    }
+    return {
+      ok: true,
+      key: req.key,
+      bytes: gate.bytes,
+      sha256: gate.digest(),
+      ends,
+      parts: Math.max(parts, 1),
+      ...(versionId ? { versionId } : {}),
+    };
   } catch (err) {
     // Stop the programs feeding a dead upload, and wait for them so none is left behind.
     gate.destroy();
