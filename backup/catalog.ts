@@ -2,6 +2,7 @@
 // S3's own clock, with suspect ones skipped (backup/trust.ts says why). Needs list and read
 // permission, so it only ever runs with operator credentials.
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { explainReadDenied, isDenied, ReadDenied } from "./denied.js";
 import { parseManifestKey } from "./keys.js";
 import type { Manifest, ManifestEntry } from "./manifest.js";
 import { manifestProblem } from "./manifest-schema.js";
@@ -74,8 +75,9 @@ export async function* trustedManifests(
     try {
       manifest = await readManifest(client, where.bucket, ref.key);
     } catch (err) {
-      // S3 errors are the caller's to report; a body that is not a valid manifest (not JSON, or
-      // failing backup/manifest-schema.ts) is just untrusted.
+      // S3 errors are the caller's to report, a refusal with its cause; a body that is not a
+      // valid manifest (not JSON, or failing backup/manifest-schema.ts) is just untrusted.
+      if (isDenied(err)) throw new ReadDenied(await explainReadDenied(client, where.bucket, ref.key, err));
       if ((err as { $metadata?: unknown }).$metadata) throw err;
       skip(ref, (err as Error).message);
       continue;
@@ -118,9 +120,14 @@ export function whatExists(refs: ManifestRef[], sel: Selection): string[] {
   const others = uniq(refs.filter((r) => r.host === sel.host && r.backup !== sel.backup).map((r) => r.backup));
   const on = sel.date ? ` on ${sel.date}` : "";
   return [
-    hosts.length > 0
-      ? `  backup "${sel.backup}" has runs${on} from host(s): ${hosts.join(", ")} (choose one with --host HOST)`
-      : `  no runs of backup "${sel.backup}"${on} from any host`,
+    hosts.length === 0
+      ? `  no runs of backup "${sel.backup}"${on} from any host`
+      : hosts.includes(sel.host)
+        ? `  backup "${sel.backup}" has runs${on} from host ${sel.host}, but none is a trusted, completed run holding it` +
+          (hosts.length > 1
+            ? `; other host(s): ${hosts.filter((h) => h !== sel.host).join(", ")} (choose one with --host HOST)`
+            : "")
+        : `  backup "${sel.backup}" has runs${on} from host(s): ${hosts.join(", ")} (choose one with --host HOST)`,
     ...(others.length > 0 ? [`  other backups from host ${sel.host}: ${others.join(", ")}`] : []),
   ];
 }
