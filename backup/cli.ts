@@ -1,21 +1,30 @@
 // The `s3-backup` command: flag parsing and dispatch. Exit codes come from engine/errors.ts.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { EXIT, exitCodeFor, InputError } from "../engine/errors.js";
-import { operatorS3Client } from "../providers/s3/client.js";
+import { jobS3Client, operatorS3Client } from "../providers/s3/client.js";
 import { describeS3Error } from "../providers/s3/errors.js";
-import { loadConfig } from "./config.js";
+import { loadConfig, runRequirements } from "./config.js";
 import { applyLifecycle, lifecycleRules } from "./lifecycle.js";
-import { jobPolicy } from "./policy.js";
+import { jobPolicy, policyNotes } from "./policy.js";
 import { restoreCommand } from "./restore.js";
 import { runBackup } from "./run.js";
+import { selftestCommand } from "./selftest.js";
+import { setupCommand } from "./setup.js";
 import { verifyCommand } from "./verify.js";
 
 export const USAGE = `usage: s3-backup <command> --config CONFIG.yml [options]
 
 commands:
   run        back up every asset and database in the config (what cron runs)
-  policy     print the least-privilege IAM policy for the job's credentials
+  policy     [--principal ARN]
+             print the least-privilege IAM policy for the job's credentials, or with
+             --principal the bucket-policy statements for that user
   lifecycle  print the bucket lifecycle rules; --apply puts them (operator credentials)
+  setup      [--principal ARN] [--apply]
+             check the bucket (policy, lifecycle, public-access block, versioning,
+             Object Lock) and say what it would change; --apply changes it (operator credentials)
+  selftest   with the job's own key: try what a compromised host would (read, list,
+             overwrite, delete, make public, reconfigure) and show that only uploads work
   restore    --name NAME [--date YYYY-MM-DD] [--host HOST] (--to DIR | --into-database DB) [--mysql-defaults-file FILE]
              restore the newest (or that day's) backup of one asset or database; NAME is the
              asset's path (/var/www/site), its key name (var_www_site) or the database
@@ -25,13 +34,15 @@ commands:
 
 --host reads the backups another machine made (default: the config's host).
 
-restore, verify and lifecycle --apply use the operator's credentials from the AWS chain
+restore, verify, setup and lifecycle --apply use the operator's credentials from the AWS chain
 (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, instance role), never the job's.
 exit codes: 0 success, 1 failed at run time, 2 bad input`;
 
 const OPTIONS: Record<string, ParseArgsConfig["options"]> = {
   run: { config: { type: "string" } },
-  policy: { config: { type: "string" } },
+  policy: { config: { type: "string" }, principal: { type: "string" } },
+  setup: { config: { type: "string" }, principal: { type: "string" }, apply: { type: "boolean" } },
+  selftest: { config: { type: "string" } },
   lifecycle: { config: { type: "string" }, apply: { type: "boolean" } },
   restore: {
     config: { type: "string" },
@@ -73,6 +84,9 @@ function parse(command: string, argv: string[]): Flags {
 function flagProblem(command: string, v: Flags): string | undefined {
   if (typeof v.config !== "string") return "--config CONFIG.yml is required";
   if (v.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(v.date as string)) return "--date must be YYYY-MM-DD";
+  if (v.principal !== undefined && !/^arn:[a-z-]+:iam::\d*:[\w+=,.@/-]+$/.test(v.principal as string)) {
+    return "--principal must be an IAM ARN, e.g. arn:aws:iam::123456789012:user/backup-web1";
+  }
   if (command !== "restore") return undefined;
   if (!v.name) return "--name NAME is required";
   if ((v.to === undefined) === (v["into-database"] === undefined))
@@ -102,8 +116,14 @@ export async function main(argv: string[]): Promise<number> {
       case "run":
         return await runBackup(cfg);
       case "policy":
-        process.stdout.write(`${JSON.stringify(jobPolicy(cfg), null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(jobPolicy(cfg, { principal: str("principal") }), null, 2)}\n`);
+        for (const note of policyNotes(cfg, str("principal")))
+          process.stderr.write(`s3-backup policy: note: ${note}\n`);
         return EXIT.ok;
+      case "setup":
+        return await setupCommand(operatorS3Client(cfg.s3), cfg, { apply: !!flags.apply, principal: str("principal") });
+      case "selftest":
+        return await selftestCommand(jobS3Client(cfg.s3, runRequirements(cfg, { assetsNeeded: false })), cfg);
       case "lifecycle": {
         if (!flags.apply) {
           process.stdout.write(`${JSON.stringify({ Rules: lifecycleRules(cfg) }, null, 2)}\n`);
