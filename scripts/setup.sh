@@ -5,9 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: programs the engine drives (crontab, useradd), the backup job runs (tar, zstd,
-# mysqldump), and a MariaDB server for the demo and the tests.
+# mysqldump), a MariaDB server for the demo and the tests, and a single-node Ceph (monitor, OSD,
+# S3 gateway) for the tests that need a store enforcing policies, Object Lock and lifecycle.
 need=()
-for pair in crontab:cron mariadbd:mariadb-server mariadb:mariadb-client zstd:zstd tar:tar unshare:util-linux useradd:passwd logger:bsdutils; do
+for pair in crontab:cron mariadbd:mariadb-server mariadb:mariadb-client zstd:zstd tar:tar unshare:util-linux useradd:passwd logger:bsdutils \
+  radosgw:radosgw ceph-mon:ceph-mon ceph-osd:ceph-osd ceph:ceph-common; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${pair%%:*}" ] || need+=("${pair#*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then
