@@ -2,9 +2,9 @@
 // the object belongs to its uploader, the job's user, and the store lets only the owner read it
 // (Ceph RGW, AWS buckets without "bucket owner enforced", when the upload lacked the
 // bucket-owner-full-control ACL: older jobs, or another writer); or the operator's own policy
-// refuses s3:GetObject. The listing tells them apart: it names each object's owner, and
-// ListBuckets names the caller.
-import { ListBucketsCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+// refuses s3:GetObject. The listing names each object's owner, ListBuckets the caller, and the
+// object's ACL whether the owner was granted read anyway.
+import { GetObjectAclCommand, ListBucketsCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { describeS3Error } from "../providers/s3/errors.js";
 import { maskKeys } from "./keys.js";
 
@@ -21,13 +21,25 @@ export function isDenied(err: unknown): boolean {
 
 async function ownerOf(client: S3Client, bucket: string, key: string): Promise<string | undefined> {
   const r = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1, FetchOwner: true }));
-  const o = r.Contents?.find((c) => c.Key === key);
-  return o?.Owner?.ID;
+  return r.Contents?.find((c) => c.Key === key)?.Owner?.ID;
+}
+
+/** Whether the object's ACL grants `me` read: an uploader's bucket-owner-full-control does. */
+async function grantsMe(client: S3Client, bucket: string, key: string, me: string): Promise<boolean> {
+  try {
+    const acl = await client.send(new GetObjectAclCommand({ Bucket: bucket, Key: key }));
+    return (acl.Grants ?? []).some(
+      (g) => g.Grantee?.ID === me && (g.Permission === "FULL_CONTROL" || g.Permission === "READ"),
+    );
+  } catch {
+    return false;
+  }
 }
 
 /** One line saying why reading `key` was refused, naming the cause where the store lets us tell. */
 export async function explainReadDenied(client: S3Client, bucket: string, key: string, err: unknown): Promise<string> {
   const what = `reading s3://${bucket}/${maskKeys(key)} was refused (${describeS3Error(err, bucket).message.split(": ")[0]})`;
+  const policy = `${what}: your credentials' policy (IAM or bucket policy) refuses s3:GetObject on it`;
   let owner: string | undefined;
   let me: string | undefined;
   try {
@@ -36,19 +48,17 @@ export async function explainReadDenied(client: S3Client, bucket: string, key: s
   } catch {
     // The listing is refused too: nothing to compare.
   }
-  if (owner && me && owner !== me) {
+  if (!owner || !me) {
     return (
-      `${what}: the object belongs to "${owner}", the user that uploaded it, not to you ("${me}"), and this store ` +
-      "lets only an object's owner read it. It was uploaded without the bucket-owner-full-control ACL the job now " +
-      `sends. To read it: on Ceph RGW, allow yourself s3:GetObject on arn:aws:s3:::${bucket}/* in the bucket policy; ` +
-      'on AWS, set the bucket\'s Object Ownership to "bucket owner enforced"'
+      `${what}: either your credentials' policy refuses s3:GetObject, or the object belongs to the job's user, ` +
+      "which uploaded it without the bucket-owner-full-control ACL (list the bucket with FetchOwner to see which)"
     );
   }
-  if (owner && me) {
-    return `${what}: the object is yours, so your credentials' policy (IAM or bucket policy) refuses s3:GetObject on it`;
-  }
+  if (owner === me || (await grantsMe(client, bucket, key, me))) return policy;
   return (
-    `${what}: either your credentials' policy refuses s3:GetObject, or the object belongs to the job's user, ` +
-    "which uploaded it without the bucket-owner-full-control ACL (list the bucket with FetchOwner to see which)"
+    `${what}: the object belongs to "${owner}", the user that uploaded it, not to you ("${me}"), and its ACL ` +
+    "grants you nothing: it was uploaded without the bucket-owner-full-control ACL the job now sends. To read " +
+    `it: on Ceph RGW, allow yourself s3:GetObject on arn:aws:s3:::${bucket}/* in the bucket policy; on AWS, ` +
+    'set the bucket\'s Object Ownership to "bucket owner enforced"'
   );
 }

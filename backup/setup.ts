@@ -37,18 +37,15 @@ async function orAbsent<T>(p: Promise<T>, ...codes: string[]): Promise<T | undef
 }
 
 /**
- * The public-access block to put. All four settings on AWS. Elsewhere BlockPublicAcls stays off:
- * Ceph RGW 16.2 then refuses every upload carrying an ACL, bucket-owner-full-control included
- * (measured); IgnorePublicAcls alone makes any public ACL that got through (RGW does not check a
- * multipart upload's ACL against the policy) ineffective.
+ * The public-access block to put. All four settings on AWS. Elsewhere two stay off, because Ceph
+ * RGW 16.2 misjudges (measured): BlockPublicAcls refuses every upload carrying an ACL,
+ * bucket-owner-full-control included, and BlockPublicPolicy refuses any Allow statement naming a
+ * user, so the job's bucket policy could not be put again. IgnorePublicAcls makes a public ACL
+ * that got through (RGW does not check a multipart upload's ACL against the policy) ineffective.
  */
 export function publicAccessBlock(cfg: Pick<BackupConfig, "s3">): PublicAccessBlockConfiguration {
-  return {
-    BlockPublicAcls: isAws(cfg.s3),
-    IgnorePublicAcls: true,
-    BlockPublicPolicy: true,
-    RestrictPublicBuckets: true,
-  };
+  const aws = isAws(cfg.s3);
+  return { BlockPublicAcls: aws, IgnorePublicAcls: true, BlockPublicPolicy: aws, RestrictPublicBuckets: true };
 }
 
 /** The bucket policy with this backup's statements replaced and everything else kept. */
@@ -93,7 +90,9 @@ async function publicAccessStep(client: S3Client, cfg: BackupConfig, f: SetupFla
     .filter(([, v]) => v)
     .map(([k]) => k)
     .join(", ");
-  const note = want.BlockPublicAcls ? "" : " (BlockPublicAcls off: on this store it would refuse the job's uploads)";
+  const note = want.BlockPublicAcls
+    ? ""
+    : " (BlockPublicAcls and BlockPublicPolicy off: on Ceph RGW they refuse the job's uploads and its policy)";
   const current = await orAbsent(
     client.send(new GetPublicAccessBlockCommand({ Bucket: cfg.s3.bucket })),
     "NoSuchPublicAccessBlockConfiguration",
@@ -166,10 +165,11 @@ export async function setupCommand(client: S3Client, cfg: BackupConfig, f: Setup
   const lines: Line[] = [];
   try {
     await client.send(new HeadBucketCommand({ Bucket: cfg.s3.bucket }));
-    // The policy first: a public-access block with BlockPublicPolicy never refuses it (it names one principal).
+    // The block first: where a store misjudges the job's policy as public (RGW), an earlier
+    // BlockPublicPolicy is turned off before the policy is put.
+    lines.push(await publicAccessStep(client, cfg, f));
     lines.push(await bucketPolicyStep(client, cfg, f));
     lines.push(await lifecycleStep(client, cfg, f));
-    lines.push(await publicAccessStep(client, cfg, f));
     lines.push(...(await versioningStep(client, cfg)));
   } catch (err) {
     for (const l of lines) process.stdout.write(`  ${l.what.padEnd(14)} ${l.text}\n`);
