@@ -148,16 +148,14 @@ describe("versioning and Object Lock on Ceph RGW 16.2", { timeout: 300_000 }, ()
       }
       expect(
         await statusOf(
-          ceph
-            .client(job)
-            .send(
-              new DeleteObjectCommand({
-                Bucket: bucket,
-                Key: v.Key,
-                VersionId: v.VersionId,
-                BypassGovernanceRetention: true,
-              }),
-            ),
+          ceph.client(job).send(
+            new DeleteObjectCommand({
+              Bucket: bucket,
+              Key: v.Key,
+              VersionId: v.VersionId,
+              BypassGovernanceRetention: true,
+            }),
+          ),
         ),
       ).toBe(403);
     }
