@@ -33,9 +33,14 @@ import { retainVersion, writeRules, type WriteRules } from "./write-rules.js";
 
 type Outcome = { ok: true; versionId?: string } | { ok: false; status?: number; code: string };
 
+const STATUS_NAMES: Record<number, string> = { 403: "Forbidden", 404: "NotFound", 412: "PreconditionFailed" };
+
 function failed(err: unknown): Outcome {
   const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
-  return { ok: false, status: e.$metadata?.httpStatusCode, code: e.name ?? e.code ?? "Error" };
+  const status = e.$metadata?.httpStatusCode;
+  // A HEAD answer has no body to name the error: say what its status means.
+  const code = e.name === "Unknown" && status ? (STATUS_NAMES[status] ?? e.name) : (e.name ?? e.code ?? "Error");
+  return { ok: false, status, code };
 }
 
 /** What S3 answered; any response counts, so every command's output is accepted. */

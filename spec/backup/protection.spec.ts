@@ -3,6 +3,7 @@
 // and the merge rules of setup and lifecycle. Enforcement by a real store: spec/ceph/.
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { describe, expect, inject, test } from "vitest";
+import { whatExists } from "../../backup/catalog.js";
 import { parseConfig } from "../../backup/config.js";
 import { maskKeys, randomToken } from "../../backup/keys.js";
 import { lifecycleRules, mergeRules } from "../../backup/lifecycle.js";
@@ -255,6 +256,28 @@ describe("keys in logs", () => {
     ).Body!.transformToString();
     expect(JSON.parse(body).objects.map((o: { key?: string }) => o.key)).toContain(
       keys.find((k) => k.endsWith(".tar.zst")),
+    );
+  });
+});
+
+describe("restore's hints", () => {
+  test("a miss on the host already chosen does not say to choose a host; a miss on another host lists the ones there are", () => {
+    const ref = {
+      cls: "daily" as const,
+      day: "2025-01-02",
+      host: "web1",
+      backup: "shop",
+      key: "k",
+      lastModified: new Date(),
+      size: 9,
+    };
+    const same = whatExists([ref], { backup: "shop", host: "web1" }).join("\n");
+    expect(same).not.toContain("choose one with --host");
+    expect(same).toContain('backup "shop" has runs from host web1, but none is a trusted, completed run holding it');
+    const other = whatExists([ref, { ...ref, host: "web2" }], { backup: "shop", host: "web2" }).join("\n");
+    expect(other).toContain("other host(s): web1 (choose one with --host HOST)");
+    expect(whatExists([ref], { backup: "shop", host: "web3" }).join("\n")).toContain(
+      "runs from host(s): web1 (choose one with --host HOST)",
     );
   });
 });
