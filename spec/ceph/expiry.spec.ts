@@ -7,20 +7,22 @@ import {
   ListObjectVersionsCommand,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { listKeys, runCli } from "../backup/helpers.js";
-import { startCeph, type Ceph, type CephUser } from "../support/ceph.js";
-import { asInfo, asOwner, cephConfig, ownerBucket } from "./helpers.js";
+import type { Ceph, CephUser } from "../support/ceph.js";
+import { asInfo, asOwner, cephConfig, cephForThisFile, ownerBucket } from "./helpers.js";
 
 const DAY_S = 10;
 let ceph: Ceph;
 let job: CephUser;
 
-beforeAll(async () => {
-  ceph = await startCeph({ lcDebugInterval: DAY_S });
-  job = await ceph.addUser("job");
-}, 180_000);
-afterAll(async () => ceph?.stop(), 60_000);
+cephForThisFile(
+  (c, j) => {
+    ceph = c;
+    job = j;
+  },
+  { lcDebugInterval: DAY_S },
+);
 
 /** Runs lifecycle passes until `done()` holds, or fails after `seconds`. */
 async function lifecycleUntil(done: () => Promise<boolean>, seconds: number): Promise<void> {

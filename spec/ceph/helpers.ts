@@ -12,8 +12,22 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { jobConfig, operatorEnv, runCli, tempDir, writeConfig, type CliResult } from "../backup/helpers.js";
-import type { Ceph, CephUser } from "../support/ceph.js";
+import { afterAll, beforeAll } from "vitest";
+import { startCeph, type Ceph, type CephUser } from "../support/ceph.js";
 import type { S3Info } from "../support/s3-server.js";
+
+/**
+ * A cluster for the calling spec file and its job user (uid "job"), started before its tests and
+ * stopped after them; `ready` receives both.
+ */
+export function cephForThisFile(ready: (ceph: Ceph, job: CephUser) => void, opts: { lcDebugInterval?: number } = {}) {
+  let ceph: Ceph | undefined;
+  beforeAll(async () => {
+    ceph = await startCeph(opts);
+    ready(ceph, await ceph.addUser("job"));
+  }, 180_000);
+  afterAll(async () => ceph?.stop(), 60_000);
+}
 
 /** The gateway as the backup specs' helpers take an endpoint, signing as `user`. */
 export function asInfo(ceph: Ceph, user: CephUser): S3Info {

@@ -24,23 +24,22 @@ import {
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { describe, expect, inject, test } from "vitest";
 import { parseConfig } from "../../backup/config.js";
 import { jobPolicy } from "../../backup/policy.js";
 import { cnf, listKeys, plantRun, runCli, tempDir } from "../backup/helpers.js";
-import { startCeph, type Ceph, type CephUser } from "../support/ceph.js";
+import type { Ceph, CephUser } from "../support/ceph.js";
 import { sqlAsRoot } from "../support/mariadb.js";
-import { asInfo, asOwner, cephConfig, multipartPut, ownerBucket, site, statusOf } from "./helpers.js";
+import { asInfo, asOwner, cephConfig, cephForThisFile, multipartPut, ownerBucket, site, statusOf } from "./helpers.js";
 
 const { socket } = inject("mariadb");
 let ceph: Ceph;
 let job: CephUser;
 
-beforeAll(async () => {
-  ceph = await startCeph();
-  job = await ceph.addUser("job");
-}, 180_000);
-afterAll(async () => ceph?.stop(), 60_000);
+cephForThisFile((c, j) => {
+  ceph = c;
+  job = j;
+});
 
 /** What the job's key gets for each thing a compromised host would try on a backup it knows the key of. */
 async function attacks(client: S3Client, bucket: string, key: string) {

@@ -14,19 +14,18 @@ import {
 } from "@aws-sdk/client-s3";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { listKeys, runCli, tempDir } from "../backup/helpers.js";
-import { startCeph, type Ceph, type CephUser } from "../support/ceph.js";
-import { asInfo, asOwner, cephConfig, multipartPut, ownerBucket, site, statusOf } from "./helpers.js";
+import type { Ceph, CephUser } from "../support/ceph.js";
+import { asInfo, asOwner, cephConfig, cephForThisFile, multipartPut, ownerBucket, site, statusOf } from "./helpers.js";
 
 let ceph: Ceph;
 let job: CephUser;
 
-beforeAll(async () => {
-  ceph = await startCeph();
-  job = await ceph.addUser("job");
-}, 180_000);
-afterAll(async () => ceph?.stop(), 60_000);
+cephForThisFile((c, j) => {
+  ceph = c;
+  job = j;
+});
 
 const DAY_MS = 86_400_000;
 
