@@ -3,7 +3,7 @@
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { BackupClass } from "./keys.js";
 import type { StageEnd } from "./stage.js";
-import type { WriteRules } from "./write-rules.js";
+import { wroteOnEarlierAttempt, type WriteRules } from "./write-rules.js";
 
 export const MANIFEST_FORMAT = "s3-backup-manifest/1";
 
@@ -53,13 +53,17 @@ export async function writeManifest(
   m: Manifest,
   rules: WriteRules,
 ): Promise<void> {
-  await client.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: key,
-      Body: `${JSON.stringify(m, null, 2)}\n`,
-      ContentType: "application/json",
-      ...rules,
-    }),
-  );
+  await client
+    .send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: `${JSON.stringify(m, null, 2)}\n`,
+        ContentType: "application/json",
+        ...rules,
+      }),
+    )
+    .catch((err: unknown) => {
+      if (!wroteOnEarlierAttempt(err)) throw err;
+    });
 }

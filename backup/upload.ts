@@ -10,7 +10,7 @@ import { pipeline, Transform, type TransformCallback } from "node:stream";
 import { describeS3Error } from "../providers/s3/errors.js";
 import type { Stage } from "./compression.js";
 import { describeEnd, type Producer, type StageEnd } from "./stage.js";
-import { retainVersion, type WriteRules } from "./write-rules.js";
+import { retainVersion, wroteOnEarlierAttempt, type WriteRules } from "./write-rules.js";
 
 const MiB = 1024 * 1024;
 const MIN_PART = 8 * MiB;
@@ -104,7 +104,10 @@ export async function streamObject(req: StreamRequest): Promise<StreamOutcome> {
     if (p.part) parts = Math.max(parts, p.part);
   });
   try {
-    const done = await upload.done();
+    const done = await upload.done().catch((err: unknown) => {
+      if (wroteOnEarlierAttempt(err)) return {} as { VersionId?: string };
+      throw err;
+    });
     const ends = await Promise.all([producer.ended, compression.ended]);
     const versionId = done.VersionId;
     try {

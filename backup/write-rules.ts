@@ -65,3 +65,13 @@ export async function retainVersion(
     }),
   );
 }
+
+/**
+ * True for a 412 on a create-only write the SDK had retried: the attempt whose answer was lost
+ * (a reset, a timeout) created the object, under a fresh random key no one else knows, from the
+ * same bytes. Counting it as a failure would fail a backup that is safely in the bucket.
+ */
+export function wroteOnEarlierAttempt(err: unknown): boolean {
+  const m = (err as { $metadata?: { httpStatusCode?: number; attempts?: number } })?.$metadata;
+  return m?.httpStatusCode === 412 && (m.attempts ?? 1) > 1;
+}
