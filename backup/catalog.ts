@@ -1,8 +1,9 @@
 // Finds a backup in the bucket: the run manifests of one backup name and host, newest first by
 // S3's own clock, with suspect ones skipped (backup/trust.ts says why). Needs list and read
 // permission, so it only ever runs with operator credentials.
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand, type S3Client } from "@aws-sdk/client-s3";
 import { isS3Error } from "../providers/s3/errors.js";
+import { explainReadDenied, isDenied, ReadDenied } from "./denied.js";
 import { parseManifestKey } from "./keys.js";
 import type { Manifest, ManifestEntry } from "./manifest.js";
 import { manifestProblem } from "./manifest-schema.js";
@@ -44,12 +45,37 @@ export async function listManifests(client: S3Client, where: Where, date?: strin
   return refs;
 }
 
-async function readManifest(client: S3Client, bucket: string, key: string): Promise<Manifest> {
-  const r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+async function readManifest(client: S3Client, bucket: string, key: string, versionId?: string): Promise<Manifest> {
+  const r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
   const m: unknown = JSON.parse(await r.Body!.transformToString("utf8"));
   const problem = manifestProblem(m);
   if (problem) throw new Error(problem);
   return m as Manifest;
+}
+
+/**
+ * The first version written at `key`, when the bucket holds several: a run writes each manifest
+ * key once, so any later version is an overwrite (Ceph RGW ignores If-None-Match in versioned
+ * buckets) and the first is the job's. Undefined when there is one version, or the store keeps
+ * none or does not say (then the listing's object is all there is).
+ */
+async function firstVersion(
+  client: S3Client,
+  bucket: string,
+  key: string,
+): Promise<{ versionId: string; lastModified: Date; count: number } | undefined> {
+  let listed;
+  try {
+    listed = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key, MaxKeys: 100 }));
+  } catch {
+    return undefined;
+  }
+  const versions = (listed.Versions ?? []).filter(
+    (v) => v.Key === key && v.VersionId && v.VersionId !== "null" && v.LastModified,
+  );
+  if (versions.length < 2) return undefined;
+  const [first] = versions.sort((a, b) => a.LastModified!.getTime() - b.LastModified!.getTime());
+  return { versionId: first.VersionId!, lastModified: first.LastModified!, count: versions.length };
 }
 
 /** The selected manifests that pass the trust checks, newest first by LastModified, read lazily. */
@@ -70,13 +96,23 @@ export async function* trustedManifests(
       return !why;
     })
     .sort((a, b) => b.lastModified.getTime() - a.lastModified.getTime());
-  for (const ref of candidates) {
+  for (const listed of candidates) {
     let manifest: Manifest;
+    let ref = listed;
     try {
-      manifest = await readManifest(client, where.bucket, ref.key);
+      const first = await firstVersion(client, where.bucket, listed.key);
+      if (first) {
+        warn(
+          `manifest s3://${where.bucket}/${listed.key} was written ${first.count} times: ` +
+            `trusting its first version, received by S3 at ${first.lastModified.toISOString()}`,
+        );
+        ref = { ...listed, lastModified: first.lastModified };
+      }
+      manifest = await readManifest(client, where.bucket, ref.key, first?.versionId);
     } catch (err) {
-      // S3 errors are the caller's to report; a body that is not a valid manifest (not JSON, or
-      // failing backup/manifest-schema.ts) is just untrusted.
+      // S3 errors are the caller's to report, a refusal with its cause; a body that is not a
+      // valid manifest (not JSON, or failing backup/manifest-schema.ts) is just untrusted.
+      if (isDenied(err)) throw new ReadDenied(await explainReadDenied(client, where.bucket, ref.key, err));
       if (isS3Error(err)) throw err;
       skip(ref, (err as Error).message);
       continue;
@@ -119,9 +155,14 @@ export function whatExists(refs: ManifestRef[], sel: Selection): string[] {
   const others = uniq(refs.filter((r) => r.host === sel.host && r.backup !== sel.backup).map((r) => r.backup));
   const on = sel.date ? ` on ${sel.date}` : "";
   return [
-    hosts.length > 0
-      ? `  backup "${sel.backup}" has runs${on} from host(s): ${hosts.join(", ")} (choose one with --host HOST)`
-      : `  no runs of backup "${sel.backup}"${on} from any host`,
+    hosts.length === 0
+      ? `  no runs of backup "${sel.backup}"${on} from any host`
+      : hosts.includes(sel.host)
+        ? `  backup "${sel.backup}" has runs${on} from host ${sel.host}, but none is a trusted, completed run holding it` +
+          (hosts.length > 1
+            ? `; other host(s): ${hosts.filter((h) => h !== sel.host).join(", ")} (choose one with --host HOST)`
+            : "")
+        : `  backup "${sel.backup}" has runs${on} from host(s): ${hosts.join(", ")} (choose one with --host HOST)`,
     ...(others.length > 0 ? [`  other backups from host ${sel.host}: ${others.join(", ")}`] : []),
   ];
 }

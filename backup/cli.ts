@@ -5,16 +5,19 @@ import { EXIT, exitCodeFor, InputError } from "../engine/errors.js";
 import { helpText, parseFlags, unknownCommand, UsageError, versionLine, type FlagValues } from "../engine/flags.js";
 import { describeS3Error, isS3Error } from "../providers/s3/errors.js";
 import { COMMANDS, overview } from "./commands.js";
-import { loadConfig } from "./config.js";
+import { loadConfig, runRequirements } from "./config.js";
 import { JobLog } from "./log.js";
-import { jobPolicy } from "./policy.js";
+import { jobPolicy, policyNotes } from "./policy.js";
 import { runBackup } from "./run.js";
 import { localSystem, type System } from "./system.js";
 
 /** What is wrong with a command's flags taken together, checked before the config is read. */
 function flagProblem(command: string, v: FlagValues): string | undefined {
-  if (typeof v.config !== "string") return "--config CONFIG.yml is required";
+  if (typeof v.config !== "string") return "--config FILE is required";
   if (v.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(v.date as string)) return "--date must be YYYY-MM-DD";
+  if (v.principal !== undefined && !/^arn:[a-z-]+:iam::\d*:[\w+=,.@/-]+$/.test(v.principal as string)) {
+    return "--principal must be an IAM ARN, e.g. arn:aws:iam::123456789012:user/backup-web1";
+  }
   if (command !== "restore") return undefined;
   if (!v.name) return "--name NAME is required";
   if ((v.to === undefined) === (v["into-database"] === undefined))
@@ -47,8 +50,26 @@ export async function main(argv: string[], sys: System = localSystem): Promise<n
       case "run":
         return await runBackup(cfg, { sys, log });
       case "policy":
-        process.stdout.write(`${JSON.stringify(jobPolicy(cfg), null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(jobPolicy(cfg, { principal: str("principal") }), null, 2)}\n`);
+        for (const note of policyNotes(cfg, str("principal")))
+          process.stderr.write(`s3-backup policy: note: ${note}\n`);
         return EXIT.ok;
+      case "setup": {
+        const { setupCommand } = await import("./setup.js");
+        const { operatorS3Client } = await import("../providers/s3/client.js");
+        return await setupCommand(operatorS3Client(cfg.s3, cfg.timeouts), cfg, {
+          apply: !!flags.apply,
+          principal: str("principal"),
+        });
+      }
+      case "selftest": {
+        const { selftestCommand } = await import("./selftest.js");
+        const { jobS3Client } = await import("../providers/s3/client.js");
+        return await selftestCommand(
+          jobS3Client(cfg.s3, runRequirements(cfg, { assetsNeeded: false }), cfg.timeouts),
+          cfg,
+        );
+      }
       case "lifecycle": {
         const { applyLifecycle, lifecycleRules } = await import("./lifecycle.js");
         if (!flags.apply) {

@@ -19,6 +19,12 @@ const defaultsFile: Flag = {
   help: "the MySQL login for a database (default: the server of the job's .my.cnf, as yourself)",
 };
 
+const principal: Flag = {
+  name: "principal",
+  value: "ARN",
+  help: "the IAM user or role holding the job's key, e.g. arn:aws:iam::123456789012:user/backup-web1",
+};
+
 const OPERATOR =
   "Uses the operator's credentials from the AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY,\n" +
   "AWS_PROFILE, an instance role), never the job's write-only key from the config.";
@@ -47,12 +53,39 @@ export const COMMANDS: Record<string, BackupCommand> = {
   },
   policy: {
     brief: "print the least-privilege IAM policy for the job's key",
-    usage: "s3-backup policy --config FILE",
+    usage: "s3-backup policy --config FILE [--principal ARN]",
     summary:
-      "Prints the IAM policy to attach to the job's key: put (and abort) under the backup's prefix, nothing else.",
+      "Prints the IAM policy to attach to the job's key: put (and abort) under the backup's prefix, nothing else.\n" +
+      "With --principal, the bucket-policy statements that hold that user to the same, whatever its own policy says.",
+    flags: [config, principal],
+    exitCodes: EXIT_CODES,
+    examples: [
+      "s3-backup policy --config /var/lib/backup_shop/config.yml > policy.json",
+      "s3-backup policy --config /var/lib/backup_shop/config.yml --principal arn:aws:iam::123456789012:user/backup-web1",
+    ],
+  },
+  setup: {
+    brief: "check the bucket's protections and say what would change; --apply changes it",
+    usage: "s3-backup setup --config FILE [--principal ARN] [--apply]",
+    summary:
+      "Checks the bucket: policy, lifecycle rules, public-access block, versioning, Object Lock; says what\n" +
+      "it would change to keep this backup safe from its own host, and with --apply changes it.",
+    flags: [config, principal, { name: "apply", help: "make the changes (operator credentials)" }],
+    notes: [OPERATOR],
+    exitCodes: EXIT_CODES,
+    examples: [
+      "s3-backup setup --config /var/lib/backup_shop/config.yml --principal arn:aws:iam::123456789012:user/backup-web1 --apply",
+    ],
+  },
+  selftest: {
+    brief: "with the job's own key, try what a compromised host would; only uploads may work",
+    usage: "s3-backup selftest --config FILE",
+    summary:
+      "Uses the job's key from the config to try to read, list, overwrite, delete, make public and\n" +
+      "reconfigure, and shows that only uploads work. Exit 1 names each thing the key could do but should not.",
     flags: [config],
     exitCodes: EXIT_CODES,
-    examples: ["s3-backup policy --config /var/lib/backup_shop/config.yml > policy.json"],
+    examples: ["s3-backup selftest --config /var/lib/backup_shop/config.yml"],
   },
   lifecycle: {
     brief: "print the bucket lifecycle rules; --apply puts them",

@@ -135,6 +135,11 @@ export const backupConfigSchema = {
       properties: {
         daily_days: { type: "integer", minimum: 1, default: 7 },
         monthly_days: { type: "integer", minimum: 1, default: 365 },
+        lock: {
+          enum: ["governance", "compliance"],
+          description:
+            "S3 Object Lock mode: every object is retained until its class's expiry (the bucket must have Object Lock enabled).",
+        },
       },
     },
     assets: {

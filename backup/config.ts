@@ -10,6 +10,7 @@ import type { S3JobCredentials } from "../providers/s3/client.js";
 import { backupConfigSchema, type BackupConfigFile } from "./config-schema.js";
 
 export type Compression = "zstd" | "gzip" | "none";
+export type LockMode = "governance" | "compliance";
 
 /** A file asset and what a file changing under tar does to it. */
 export interface FileAsset {
@@ -34,7 +35,7 @@ export interface BackupConfig {
   compression: Compression;
   s3: Required<Pick<BackupConfigFile["s3"], "bucket" | "region" | "prefix">> &
     Pick<BackupConfigFile["s3"], "endpoint" | "force_path_style" | "access_key_id" | "secret_access_key">;
-  retention: { daily_days: number; monthly_days: number };
+  retention: { daily_days: number; monthly_days: number; lock?: LockMode };
   assets: FileAsset[];
   timeouts: Timeouts;
   mysql?: { defaults_file: string; databases: string[] };
@@ -90,7 +91,11 @@ export function parseConfig(raw: unknown, source: string): BackupConfig {
       secret_access_key: c.s3.secret_access_key,
       prefix: prefix === "" || prefix.endsWith("/") ? prefix : `${prefix}/`,
     },
-    retention: { daily_days: c.retention?.daily_days ?? 7, monthly_days: c.retention?.monthly_days ?? 365 },
+    retention: {
+      daily_days: c.retention?.daily_days ?? 7,
+      monthly_days: c.retention?.monthly_days ?? 365,
+      ...(c.retention?.lock ? { lock: c.retention.lock } : {}),
+    },
     assets,
     timeouts: c.timeouts as Timeouts,
     ...(c.mysql ? { mysql: { defaults_file: c.mysql.defaults_file, databases } } : {}),
@@ -98,17 +103,17 @@ export function parseConfig(raw: unknown, source: string): BackupConfig {
 }
 
 /**
- * What only `run` needs: the job's own keys and something to back up. Restore, verify, policy
- * and lifecycle do without, so an operator on a replacement machine needs neither. Their absence
- * is bad input naming the field.
+ * What only `run` needs: the job's own keys and something to back up (`selftest` needs the keys
+ * alone). Restore, verify, policy, setup and lifecycle do without, so an operator on a
+ * replacement machine needs neither. Their absence is bad input naming the field.
  */
-export function runRequirements(cfg: BackupConfig): S3JobCredentials {
+export function runRequirements(cfg: BackupConfig, opts: { assetsNeeded?: boolean } = {}): S3JobCredentials {
   const { access_key_id, secret_access_key } = cfg.s3;
-  const key = "is required by run (the job's own write-only key)";
+  const key = "is required by run and selftest (the job's own write-only key)";
   const problems = [
     ...(access_key_id ? [] : [`/s3/access_key_id: ${key}`]),
     ...(secret_access_key ? [] : [`/s3/secret_access_key: ${key}`]),
-    ...(cfg.assets.length === 0 && !cfg.mysql?.databases.length
+    ...((opts.assetsNeeded ?? true) && cfg.assets.length === 0 && !cfg.mysql?.databases.length
       ? ["/assets: nothing to back up: give /assets or /mysql/databases"]
       : []),
   ];

@@ -1,7 +1,9 @@
 // Lifecycle rules for the job's prefixes: daily/ expires after retention.daily_days, monthly/
 // after retention.monthly_days, and each rule also aborts multipart uploads left incomplete.
 // Two rules with disjoint prefixes: S3 resolves overlapping expirations by silently keeping the
-// shorter one, which would delete monthlies after a week.
+// shorter one, which would delete monthlies after a week. In a versioned bucket expiry only adds
+// a delete marker, so each rule also removes noncurrent versions (and, on AWS, the delete
+// markers left with no versions go with them, as a rule with Days does).
 import {
   GetBucketLifecycleConfigurationCommand,
   PutBucketLifecycleConfigurationCommand,
@@ -10,32 +12,37 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import type { BackupConfig } from "./config.js";
+import { classDays } from "./write-rules.js";
 
 /** Days after which an upload that was neither completed nor aborted is removed. */
 export const ABORT_INCOMPLETE_DAYS = 1;
 
-/** A rule's ID: the backup's name and the class, so each backup owns exactly two IDs. */
-const ruleId = (name: string, cls: "daily" | "monthly") => `s3-backup-${name}-${cls}`;
-
-/** The job's rules, as PutBucketLifecycleConfiguration takes them. */
+/**
+ * The job's rules, as PutBucketLifecycleConfiguration takes them. A version made noncurrent (by
+ * expiry, or by an overwrite a compromised host managed) is kept as long again as its class
+ * without Object Lock, so an overwritten backup outlives the day it would have expired anyway;
+ * with Object Lock the lock keeps it that long, and it can go a day after it becomes noncurrent.
+ */
 export function lifecycleRules(cfg: Pick<BackupConfig, "name" | "s3" | "retention">): LifecycleRule[] {
-  const rule = (cls: "daily" | "monthly", days: number): LifecycleRule => ({
-    ID: ruleId(cfg.name, cls),
+  const rule = (cls: "daily" | "monthly"): LifecycleRule => ({
+    ID: `s3-backup-${cfg.name}-${cls}`,
     Status: "Enabled",
     Filter: { Prefix: `${cfg.s3.prefix}${cls}/` },
-    Expiration: { Days: days },
+    Expiration: { Days: classDays(cfg, cls) },
+    NoncurrentVersionExpiration: { NoncurrentDays: cfg.retention.lock ? 1 : classDays(cfg, cls) },
     AbortIncompleteMultipartUpload: { DaysAfterInitiation: ABORT_INCOMPLETE_DAYS },
   });
-  return [rule("daily", cfg.retention.daily_days), rule("monthly", cfg.retention.monthly_days)];
+  return [rule("daily"), rule("monthly")];
 }
 
 /**
- * The whole configuration to put: this job's rules replaced by ID, every other rule kept. IDs are
- * compared whole: "shop"'s prefix "s3-backup-shop-" also begins "shop-eu"'s rules.
+ * The whole configuration to put: the bucket's other rules kept, this job's replaced. Matched by
+ * exact ID: "s3-backup-shop-" is also the start of "s3-backup-shop-eu-daily", another backup's.
  */
 export function mergeRules(existing: LifecycleRule[], ours: LifecycleRule[]): BucketLifecycleConfiguration {
-  const mine = new Set(ours.map((r) => r.ID));
-  return { Rules: [...existing.filter((r) => !mine.has(r.ID)), ...ours] };
+  const ids = new Set(ours.map((r) => r.ID));
+  const others = existing.filter((r) => !ids.has(r.ID));
+  return { Rules: [...others, ...ours] };
 }
 
 /** Applies the rules with the operator's client; returns the configuration written. */

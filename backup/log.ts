@@ -1,8 +1,10 @@
 // Where the job reports: one line per object and a summary on stdout, warnings and failures on
 // stderr (cron mails them), and every one of those lines to syslog through `logger`, tagged
 // s3-backup[PID] with its priority (info, warning, err), when a syslog socket exists. Lines reach
-// logger on its stdin, not its argv, so nothing shows in `ps`.
+// logger on its stdin, not its argv, so nothing shows in `ps`. Object keys are masked
+// (backup/keys.ts maskKeys): a log is readable on the host the backups must be safe from.
 import type { ChildProcess } from "node:child_process";
+import { maskKeys } from "./keys.js";
 import type { System } from "./system.js";
 
 const TAG = "s3-backup";
@@ -24,17 +26,21 @@ export class JobLog {
       (sys.fs.statSync("/dev/log", { throwIfNoEntry: false }) !== undefined && process.env.S3_BACKUP_NO_SYSLOG !== "1");
   }
 
-  info(line: string): void {
+  // Every line is masked here, the one door out, so no caller can leak a key's random part.
+  info(raw: string): void {
+    const line = maskKeys(raw);
     process.stdout.write(`${line}\n`);
     this.toSyslog("user.info", line);
   }
 
-  warn(line: string): void {
+  warn(raw: string): void {
+    const line = maskKeys(raw);
     process.stderr.write(`${line}\n`);
     this.toSyslog("user.warning", line);
   }
 
-  error(line: string): void {
+  error(raw: string): void {
+    const line = maskKeys(raw);
     process.stderr.write(`${line}\n`);
     this.toSyslog("user.err", line);
   }

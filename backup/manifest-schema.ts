@@ -19,6 +19,7 @@ const entrySchema = {
     key: { type: "string", minLength: 1 },
     bytes: { type: "integer", minimum: 0 },
     sha256: { type: "string", pattern: "^[0-9a-f]{64}$" },
+    version_id: { type: "string", minLength: 1 },
     compression: { enum: ["zstd", "gzip", "none"] },
     exits: {
       type: "array",

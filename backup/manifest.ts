@@ -3,6 +3,7 @@
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { BackupClass } from "./keys.js";
 import type { StageEnd } from "./stage.js";
+import { wroteOnEarlierAttempt, type WriteRules } from "./write-rules.js";
 
 export const MANIFEST_FORMAT = "s3-backup-manifest/1";
 
@@ -25,6 +26,8 @@ export interface ManifestEntry {
   key?: string;
   bytes?: number;
   sha256?: string;
+  /** The version the job wrote, where the bucket keeps versions: restore reads exactly it, so an overwrite cannot substitute another. */
+  version_id?: string;
   compression: "zstd" | "gzip" | "none";
   /** Exit status of each program in the pipeline (producer first). */
   exits: { what: string; code: number | null; signal?: string | null }[];
@@ -51,21 +54,27 @@ export function exitsOf(ends: StageEnd[]): ManifestEntry["exits"] {
   return ends.map((e) => ({ what: e.what, code: e.code, ...(e.signal ? { signal: e.signal } : {}) }));
 }
 
-/** Uploads the manifest at `key`; `signal` bounds the time it may take. */
+/** Uploads the manifest at `key`, under the same rules as the objects it lists; `signal` bounds the time it may take. */
 export async function writeManifest(
   client: S3Client,
   bucket: string,
   key: string,
   m: Manifest,
+  rules: WriteRules,
   signal?: AbortSignal,
 ): Promise<void> {
-  await client.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: key,
-      Body: `${JSON.stringify(m, null, 2)}\n`,
-      ContentType: "application/json",
-    }),
-    { abortSignal: signal },
-  );
+  await client
+    .send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: `${JSON.stringify(m, null, 2)}\n`,
+        ContentType: "application/json",
+        ...rules,
+      }),
+      { abortSignal: signal },
+    )
+    .catch((err: unknown) => {
+      if (!wroteOnEarlierAttempt(err)) throw err;
+    });
 }

@@ -14,6 +14,7 @@ import {
 } from "@aws-sdk/client-s3";
 import type { Readable } from "node:stream";
 import type { UploadJournal } from "./journal.js";
+import { wroteOnEarlierAttempt, type WriteRules } from "./write-rules.js";
 
 export interface PutTarget {
   client: S3Client;
@@ -30,6 +31,20 @@ export interface PutPlan {
   /** Milliseconds allowed for the AbortMultipartUpload sent after a failure. */
   abortWithinMs: number;
   journal: UploadJournal;
+  /** Create-only, owner-readable, locked if configured: backup/write-rules.ts. */
+  rules: WriteRules;
+}
+
+/** What S3 stored: the parts sent, and the version it made if the bucket keeps versions. */
+export interface PutResult {
+  parts: number;
+  versionId?: string;
+}
+
+/** A lost answer to a create-only write the SDK retried is the object already stored: no version id to tell. */
+function storedEarlier(err: unknown): { VersionId?: string } {
+  if (wroteOnEarlierAttempt(err)) return {};
+  throw err;
 }
 
 /** Reads `body` in buffers of exactly `size` bytes (the last one shorter); `last` marks the end. */
@@ -57,19 +72,23 @@ async function* partsOf(body: Readable, size: number): AsyncGenerator<{ data: Bu
   yield { data: Buffer.concat(held, heldBytes), last: true };
 }
 
-/** Streams `body` to the target; resolves with the number of parts, or rejects after aborting. */
-export async function putStream(t: PutTarget, body: Readable, plan: PutPlan): Promise<number> {
+/** Streams `body` to the target; resolves with what was stored, or rejects after aborting. */
+export async function putStream(t: PutTarget, body: Readable, plan: PutPlan): Promise<PutResult> {
   const { client, bucket, key } = t;
+  const { IfNoneMatch, ...lockAndAcl } = plan.rules;
   const opts = { abortSignal: plan.signal };
   const parts = partsOf(body, plan.partSize);
   const first = await parts.next();
   if (first.done || first.value.last) {
     const data = first.done ? Buffer.alloc(0) : first.value.data;
-    await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: data, ContentType: OCTETS }), opts);
-    return 1;
+    const put = await client
+      .send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: data, ContentType: OCTETS, ...plan.rules }), opts)
+      .catch(storedEarlier);
+    return { parts: 1, versionId: put.VersionId };
   }
+  // If-None-Match belongs on the request that makes the object appear: CompleteMultipartUpload.
   const created = await client.send(
-    new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: OCTETS }),
+    new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: OCTETS, ...lockAndAcl }),
     opts,
   );
   const uploadId = created.UploadId!;
@@ -98,17 +117,20 @@ export async function putStream(t: PutTarget, body: Readable, plan: PutPlan): Pr
     await Promise.all(inFlight);
     if (failure !== undefined) throw failure;
     done.sort((a, b) => a.PartNumber! - b.PartNumber!);
-    await client.send(
-      new CompleteMultipartUploadCommand({
-        Bucket: bucket,
-        Key: key,
-        UploadId: uploadId,
-        MultipartUpload: { Parts: done },
-      }),
-      opts,
-    );
+    const completed = await client
+      .send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: done },
+          IfNoneMatch,
+        }),
+        opts,
+      )
+      .catch(storedEarlier);
     plan.journal.settled(uploadId);
-    return number;
+    return { parts: number, versionId: completed.VersionId };
   } catch (err) {
     // The stream may still be flowing into a dead upload: stop reading it. Parts still on their
     // way are waited for (they fail at once if the signal stopped them): one that lands after

@@ -5,6 +5,7 @@ import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { Writable, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { describeS3Error, isS3Error } from "../providers/s3/errors.js";
+import { explainReadDenied, isDenied } from "./denied.js";
 import { decompressor } from "./compression.js";
 import { abortReason } from "./interrupt.js";
 import type { ManifestEntry } from "./manifest.js";
@@ -23,9 +24,14 @@ export interface Source {
   signal?: AbortSignal;
 }
 
-/** GETs entry.key (as pinned) with a meter that hashes and counts the bytes passing through it. */
+/**
+ * GETs entry.key (as pinned) with a meter that hashes and counts the bytes passing through it.
+ * The version the manifest recorded wins over any pin: in a versioned bucket it is the object
+ * the job wrote, even if the key was overwritten since.
+ */
 async function metered(src: Source, entry: ManifestEntry, pin: Pin) {
-  const obj = await src.client.send(new GetObjectCommand({ Bucket: src.bucket, Key: entry.key!, ...pin }), {
+  const which: Pin = entry.version_id ? { VersionId: entry.version_id } : pin;
+  const obj = await src.client.send(new GetObjectCommand({ Bucket: src.bucket, Key: entry.key!, ...which }), {
     abortSignal: src.signal,
   });
   const meter = new Meter();
@@ -41,9 +47,10 @@ async function metered(src: Source, entry: ManifestEntry, pin: Pin) {
   return { body: obj.Body as Readable, meter, mismatch, seen };
 }
 
-/** An interrupt first, then an S3 error in one line, else the error's message. */
-function failure(src: Source, err: unknown): string {
+/** An interrupt first, then a refused read with its cause, then an S3 error in one line, else the error's message. */
+async function failure(src: Source, entry: ManifestEntry, err: unknown): Promise<string> {
   if (src.signal?.aborted) return abortReason(src.signal);
+  if (isDenied(err)) return explainReadDenied(src.client, src.bucket, entry.key!, err);
   return isS3Error(err) ? describeS3Error(err, src.bucket).message : (err as Error).message;
 }
 
@@ -55,7 +62,7 @@ export async function checkObject(src: Source, entry: ManifestEntry): Promise<{ 
     const error = m.mismatch();
     return error ? { error } : { pin: m.seen };
   } catch (err) {
-    return { error: failure(src, err) };
+    return { error: await failure(src, entry, err) };
   }
 }
 
@@ -72,7 +79,7 @@ export async function streamInto(
     src.signal?.throwIfAborted();
     m = await metered(src, entry, pin);
   } catch (err) {
-    return failure(src, err);
+    return failure(src, entry, err);
   }
   const dec = decompressor(src.sys, entry.compression);
   // On an interrupt the sink is killed rather than sent EOF, which mysql would take as the end of

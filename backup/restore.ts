@@ -16,6 +16,8 @@ import { adminConnArgs, ident, mysqlQuery } from "./mysql-client.js";
 import { dumpReaderArgs, explainRefusal } from "./mysql-sandbox.js";
 import { checkObject, streamInto, type Source } from "./object-stream.js";
 import { localSystem, type System } from "./system.js";
+import { ReadDenied } from "./denied.js";
+import { complain, say } from "./say.js";
 
 export interface RestoreFlags {
   name: string;
@@ -94,7 +96,7 @@ export async function restoreDatabase(
 /** The `restore` command (flags already checked by the CLI); returns the exit code. */
 export async function restoreCommand(cfg: BackupConfig, f: RestoreFlags, sys: System = localSystem): Promise<number> {
   const tag = "s3-backup restore";
-  const warn = (m: string) => process.stderr.write(`${tag}: warning: ${m}\n`);
+  const warn = (m: string) => complain(`${tag}: warning: ${m}\n`);
   const sel: Selection = { backup: cfg.name, host: f.host ?? cfg.host, date: f.date };
   const client = operatorS3Client(cfg.s3, cfg.timeouts);
   let refs, search;
@@ -102,12 +104,12 @@ export async function restoreCommand(cfg: BackupConfig, f: RestoreFlags, sys: Sy
     refs = await listManifests(client, cfg.s3, f.date);
     search = await findAsset(client, cfg.s3, refs, sel, f.name, warn);
   } catch (err) {
-    process.stderr.write(`${tag}: ${describeS3Error(err, cfg.s3.bucket).message}\n`);
+    complain(`${tag}: ${err instanceof ReadDenied ? err.message : describeS3Error(err, cfg.s3.bucket).message}\n`);
     return EXIT.failed;
   }
   if (!search.found) {
     const help = search.available.size > 0 ? describeAvailable(search.available) : whatExists(refs, sel);
-    process.stderr.write(
+    complain(
       `${tag}: no completed backup of "${f.name}" in backup "${cfg.name}" from host ${sel.host}` +
         `${f.date ? ` on ${f.date}` : ""}\n${help.join("\n")}\n`,
     );
@@ -118,7 +120,7 @@ export async function restoreCommand(cfg: BackupConfig, f: RestoreFlags, sys: Sy
   if (entry.kind === "mysql" && !f.intoDatabase) {
     throw new InputError([`restore: "${f.name}" is a database backup: use --into-database DB`]);
   }
-  process.stdout.write(
+  say(
     `${tag}: using run s3://${cfg.s3.bucket}/${ref.key}, received by S3 at ${ref.lastModified.toISOString()}; ` +
       `if the host may have been compromised before then, restore an earlier day with --date YYYY-MM-DD\n`,
   );
@@ -135,10 +137,10 @@ export async function restoreCommand(cfg: BackupConfig, f: RestoreFlags, sys: Sy
     trap.release();
   }
   if (err) {
-    process.stderr.write(`${tag}: FAILED ${f.name}: ${err}\n`);
+    complain(`${tag}: FAILED ${f.name}: ${err}\n`);
     return trap.exitCode() ?? EXIT.failed;
   }
-  process.stdout.write(
+  say(
     `${tag}: ${entry.name} (${entry.source}) from s3://${cfg.s3.bucket}/${entry.key} -> ` +
       `${target} (sha256 verified against ${ref.key})\n`,
   );

@@ -15,6 +15,7 @@ import { abortUpload } from "./multipart.js";
 import { lastMonthly, recordMonthly } from "./state.js";
 import type { System } from "./system.js";
 import { streamObject } from "./upload.js";
+import { writeRules } from "./write-rules.js";
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -99,7 +100,14 @@ export async function runLocked(run: Run, started: Date): Promise<number> {
       ext: MANIFEST_EXT,
     });
     try {
-      await writeManifest(run.client, cfg.s3.bucket, manifestKey, manifest, run.deadline.hardEnd());
+      await writeManifest(
+        run.client,
+        cfg.s3.bucket,
+        manifestKey,
+        manifest,
+        writeRules(cfg, cls, started),
+        run.deadline.hardEnd(),
+      );
     } catch (err) {
       const d = describeS3Error(err, cfg.s3.bucket);
       failures.push(`manifest: ${d.message}`);
@@ -206,6 +214,7 @@ async function backupOne(
     idleMs: cfg.timeouts.idle * 1000,
     abortWithinMs: run.deadline.reserveMs / 3,
     journal: run.journal,
+    rules: writeRules(cfg, cls, date),
   });
   const changed = out.ends.flatMap((e) => e.changed ?? []);
   const base = {
@@ -218,6 +227,16 @@ async function backupOne(
     ...(changed.length > 0 ? { changed_files: changed } : {}),
   };
   if (out.ok)
-    return { entry: { ...base, ok: true, key: out.key, bytes: out.bytes, sha256: out.sha256 }, permanent: false };
+    return {
+      entry: {
+        ...base,
+        ok: true,
+        key: out.key,
+        bytes: out.bytes,
+        sha256: out.sha256,
+        ...(out.versionId ? { version_id: out.versionId } : {}),
+      },
+      permanent: false,
+    };
   return { entry: { ...base, ok: false, error: out.error }, permanent: out.permanent };
 }

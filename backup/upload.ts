@@ -16,6 +16,7 @@ import { Meter } from "./meter.js";
 import { putStream } from "./multipart.js";
 import { describeEnd, type Producer, type StageEnd } from "./stage.js";
 import type { System } from "./system.js";
+import { retainVersion, type WriteRules } from "./write-rules.js";
 
 const MiB = 1024 * 1024;
 const MIN_PART = 8 * MiB;
@@ -78,7 +79,7 @@ class CommitGate extends Meter {
 }
 
 export type StreamOutcome =
-  | { ok: true; key: string; bytes: number; sha256: string; ends: StageEnd[]; parts: number }
+  | { ok: true; key: string; bytes: number; sha256: string; ends: StageEnd[]; parts: number; versionId?: string }
   | { ok: false; key: string; error: string; permanent: boolean; ends: StageEnd[]; stalled?: StallPoint };
 
 export interface StreamRequest {
@@ -96,6 +97,8 @@ export interface StreamRequest {
   /** Milliseconds allowed for aborting the upload after a failure. */
   abortWithinMs: number;
   journal: UploadJournal;
+  /** Create-only, owner-readable, locked if configured: backup/write-rules.ts. */
+  rules: WriteRules;
 }
 
 /** Streams producer -> compression -> S3 at `key`; resolves (never rejects) with what happened. */
@@ -153,15 +156,36 @@ export async function streamObject(req: StreamRequest): Promise<StreamOutcome> {
 
   const { partSize, queueSize } = partPlan(req.expectedBytes);
   try {
-    const parts = await putStream({ client: req.client, bucket: req.bucket, key: req.key }, gate, {
+    const { parts, versionId } = await putStream({ client: req.client, bucket: req.bucket, key: req.key }, gate, {
       partSize,
       queueSize,
       signal: stop.signal,
       abortWithinMs: req.abortWithinMs,
       journal: req.journal,
+      rules: req.rules,
     });
     const ends = await Promise.all([producer.ended, compression.ended]);
-    return { ok: true, key: req.key, bytes: gate.bytes, sha256: gate.digest(), ends, parts };
+    try {
+      await retainVersion(req.client, { bucket: req.bucket, key: req.key, versionId }, req.rules);
+    } catch (err) {
+      const d = describeS3Error(err, req.bucket);
+      return {
+        ok: false,
+        key: req.key,
+        error: `uploaded, but its Object Lock retention was refused: ${d.message}`,
+        permanent: d.permanent,
+        ends,
+      };
+    }
+    return {
+      ok: true,
+      key: req.key,
+      bytes: gate.bytes,
+      sha256: gate.digest(),
+      ends,
+      parts,
+      ...(versionId ? { versionId } : {}),
+    };
   } catch (err) {
     // Stop the programs feeding a dead upload, and wait for them so none is left behind.
     gate.destroy();

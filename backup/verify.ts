@@ -18,6 +18,8 @@ import type { ManifestRef } from "./trust.js";
 import { adminConnArgs, ident, mysqlQuery } from "./mysql-client.js";
 import { restoreDatabase, restoreFiles } from "./restore.js";
 import { localSystem, type FileOps, type System } from "./system.js";
+import { ReadDenied } from "./denied.js";
+import { complain, say } from "./say.js";
 
 /** Relative paths under `root` whose type, mode, content or link target differ from `live`. */
 export function treeDifferences(fs: FileOps, root: string, live: string): string[] {
@@ -83,7 +85,7 @@ export async function verifyCommand(cfg: BackupConfig, opts: VerifyFlags, sys: S
   const client = operatorS3Client(cfg.s3, cfg.timeouts);
   const tag = `s3-backup verify ${cfg.name}`;
   const sel = { backup: cfg.name, host: opts.host ?? cfg.host, date: opts.date };
-  const warn = (m: string) => process.stderr.write(`${tag}: warning: ${m}\n`);
+  const warn = (m: string) => complain(`${tag}: warning: ${m}\n`);
   let refs: ManifestRef[] = [];
   let newest: { ref: ManifestRef; manifest: Manifest } | undefined;
   try {
@@ -93,18 +95,18 @@ export async function verifyCommand(cfg: BackupConfig, opts: VerifyFlags, sys: S
       break;
     }
   } catch (err) {
-    process.stderr.write(`${tag}: ${describeS3Error(err, cfg.s3.bucket).message}\n`);
+    complain(`${tag}: ${err instanceof ReadDenied ? err.message : describeS3Error(err, cfg.s3.bucket).message}\n`);
     return EXIT.failed;
   }
   if (!newest) {
-    process.stderr.write(
+    complain(
       `${tag}: FAILED: no trusted run for host ${sel.host}${opts.date ? ` on ${opts.date}` : ""} ` +
         `in s3://${cfg.s3.bucket}/${cfg.s3.prefix}\n` +
         `${whatExists(refs, sel).join("\n")}\n`,
     );
     return EXIT.failed;
   }
-  process.stdout.write(
+  say(
     `${tag}: run s3://${cfg.s3.bucket}/${newest.ref.key}, received by S3 at ${newest.ref.lastModified.toISOString()}\n`,
   );
   const conn = await adminConnArgs(sys, cfg, opts.mysqlDefaultsFile);
@@ -115,7 +117,7 @@ export async function verifyCommand(cfg: BackupConfig, opts: VerifyFlags, sys: S
     if (trap.signal.aborted) break;
     if (!e.ok) {
       failed++;
-      process.stderr.write(`${tag}: FAILED ${e.name}: not in this backup (${e.error})\n`);
+      complain(`${tag}: FAILED ${e.name}: not in this backup (${e.error})\n`);
       continue;
     }
     let err: string | undefined;
@@ -153,7 +155,7 @@ export async function verifyCommand(cfg: BackupConfig, opts: VerifyFlags, sys: S
           }
         } finally {
           await mysqlQuery(sys, conn, `DROP DATABASE IF EXISTS ${ident(db)}`).catch((x: Error) => {
-            process.stderr.write(`${tag}: warning: temporary database ${db} is left (${x.message}): drop it by hand\n`);
+            complain(`${tag}: warning: temporary database ${db} is left (${x.message}): drop it by hand\n`);
           });
         }
       }
@@ -162,12 +164,12 @@ export async function verifyCommand(cfg: BackupConfig, opts: VerifyFlags, sys: S
     }
     if (err) {
       failed++;
-      process.stderr.write(`${tag}: FAILED ${e.name}: ${err}\n`);
-    } else process.stdout.write(`${tag}: ok ${e.name}: restored, sha256 verified, ${note}\n`);
+      complain(`${tag}: FAILED ${e.name}: ${err}\n`);
+    } else say(`${tag}: ok ${e.name}: restored, sha256 verified, ${note}\n`);
   }
   trap.release();
   const interrupted = trap.exitCode();
   const total = newest.manifest.objects.length;
-  process.stdout.write(`${tag}: ${total - failed}/${total} restored${interrupted ? " (interrupted)" : ""}\n`);
+  say(`${tag}: ${total - failed}/${total} restored${interrupted ? " (interrupted)" : ""}\n`);
   return interrupted ?? (failed === 0 ? EXIT.ok : EXIT.failed);
 }

@@ -38,6 +38,8 @@ const HINTS: Record<string, string> = {
   InvalidAccessKeyId: "the access key id is unknown to this endpoint",
   AccessDenied: "the credentials are not allowed to do this (check the IAM policy)",
   NoSuchBucket: "the bucket does not exist",
+  PreconditionFailed:
+    "an object already exists at that key, and the create-only upload (If-None-Match: *) was refused rather than overwrite it",
   PermanentRedirect: "the bucket is in another region",
   CredentialsProviderError:
     "no operator credentials found in the AWS chain (AWS_ACCESS_KEY_ID/AWS_PROFILE/instance role)",

@@ -67,6 +67,10 @@ export const commonProperties = {
     properties: {
       daily_days: { type: "integer", minimum: 1, default: 7 },
       monthly_days: { type: "integer", minimum: 1, default: 365 },
+      lock: {
+        enum: ["governance", "compliance"],
+        description: "S3 Object Lock: keep every object until its class's expiry (see `s3-backup setup`)",
+      },
     },
     additionalProperties: false,
     default: {},
@@ -92,7 +96,7 @@ export interface CommonProps {
   };
   cron?: Partial<Record<"minute" | "hour" | "day" | "month" | "weekday", string>>;
   mailto?: string;
-  retention: { daily_days: number; monthly_days: number };
+  retention: { daily_days: number; monthly_days: number; lock?: "governance" | "compliance" };
   compression: "zstd" | "gzip" | "none";
   timeouts?: { run?: number; connect?: number; idle?: number };
 }

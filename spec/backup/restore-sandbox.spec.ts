@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, inject, test } from "vitest";
-import { keySafeName, utcDay } from "../../backup/keys.js";
+import { keySafeName, maskKeys, utcDay } from "../../backup/keys.js";
 import type { Manifest } from "../../backup/manifest.js";
 import { sqlAsRoot } from "../support/mariadb.js";
 import { createBucket } from "../support/s3-server.js";
@@ -50,7 +50,7 @@ describe("a dump is read by a mysql client that refuses client commands", () => 
         { env: operatorEnv(s3) },
       );
       expect(r.code).toBe(1);
-      expect(r.stdout).toContain(p.manifestKey);
+      expect(r.stdout).toContain(maskKeys(p.manifestKey));
       expect(r.stderr).toContain(`FAILED ${name}: mysql exited 1: ERROR at line 2: Not allowed in the sandbox mode`);
       expect(r.stderr).toContain("treat this backup as planted");
       expect(r.stderr).toContain(`nothing restored (database ${target} dropped again)`);
@@ -59,7 +59,7 @@ describe("a dump is read by a mysql client that refuses client commands", () => 
 
     const drill = await runCli(["verify", "--config", cfg, "--mysql-defaults-file", rootCnf], { env: operatorEnv(s3) });
     expect(drill.code).toBe(1);
-    expect(drill.stdout).toContain(`run s3://${bucket}/${p.manifestKey}`);
+    expect(drill.stdout).toContain(`run s3://${bucket}/${maskKeys(p.manifestKey)}`);
     for (const name of [p.shell, p.tee]) expect(drill.stderr).toMatch(new RegExp(`FAILED ${name}: .*sandbox mode`));
     expect(drill.stdout).toContain("0/2 restored");
     expect(sqlAsRoot(socket, "SHOW DATABASES LIKE 's3b\\_verify%'")).toEqual([]);
@@ -77,11 +77,11 @@ describe("a dump is read by a mysql client that refuses client commands", () => 
       objects: [{ name: "x", kind: "mysql", source: "x", body: Buffer.from("\\! true\n") }],
     });
     const drill = (...args: string[]) => runCli(["verify", "--config", cfg, ...args], { env: operatorEnv(s3) });
-    expect((await drill()).stdout).toContain(planted);
+    expect((await drill()).stdout).toContain(maskKeys(planted));
     const dated = await drill("--date", today());
     expect(dated.stderr).toBe("");
     expect(dated.code).toBe(0);
-    expect(dated.stdout).toContain(`run s3://${bucket}/${real}`);
+    expect(dated.stdout).toContain(`run s3://${bucket}/${maskKeys(real)}`);
     expect(dated.stdout).toContain(`ok ${keySafeName(src)}: restored, sha256 verified, identical to live`);
     const none = await drill("--date", "2001-01-01");
     expect(none.code).toBe(1);
@@ -144,16 +144,19 @@ describe("a manifest that is not a valid one is skipped as untrusted", () => {
     const to = join(tempDir("s3b-restore-"), "t");
     const r = await runCli(["restore", "--config", cfg, "--name", src, "--to", to], { env: operatorEnv(s3) });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`using run s3://${bucket}/${real}`);
+    expect(r.stdout).toContain(`using run s3://${bucket}/${maskKeys(real)}`);
     bad.forEach(([, why], i) =>
-      expect(r.stderr).toMatch(new RegExp(`skipping suspect manifest s3://${bucket}/${planted[i]}: .*${escape(why)}`)),
+      expect(r.stderr).toMatch(
+        new RegExp(`skipping suspect manifest s3://${bucket}/${maskKeys(planted[i])}: .*${escape(why)}`),
+      ),
     );
     expect(existsSync(join(to, src, "index.html"))).toBe(true);
 
     const drill = await runCli(["verify", "--config", cfg], { env: operatorEnv(s3) });
     expect(drill.code).toBe(0);
-    expect(drill.stdout).toContain(`run s3://${bucket}/${real}`);
-    for (const key of planted) expect(drill.stderr).toContain(`skipping suspect manifest s3://${bucket}/${key}`);
+    expect(drill.stdout).toContain(`run s3://${bucket}/${maskKeys(real)}`);
+    for (const key of planted)
+      expect(drill.stderr).toContain(`skipping suspect manifest s3://${bucket}/${maskKeys(key)}`);
   });
 });
 

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, inject, test } from "vitest";
-import { keySafeName, utcDay } from "../../backup/keys.js";
+import { keySafeName, maskKeys, utcDay } from "../../backup/keys.js";
 import { sqlAsRoot } from "../support/mariadb.js";
 import { createBucket } from "../support/s3-server.js";
 import { cnf, jobConfig, operatorEnv, plantRun, realRun, runCli, tempDir, writeConfig } from "./helpers.js";
@@ -40,21 +40,21 @@ describe("restore picks only trusted runs", () => {
     const r = await restore(cfg, "--name", src, "--to", to);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(
-      `skipping suspect manifest s3://${bucket}/${planted}: its key is dated 2099-01-01 but S3 received it`,
+      `skipping suspect manifest s3://${bucket}/${maskKeys(planted)}: its key is dated 2099-01-01 but S3 received it`,
     );
-    expect(r.stdout).toContain(`using run s3://${bucket}/${manifestKey}, received by S3 at`);
+    expect(r.stdout).toContain(`using run s3://${bucket}/${maskKeys(manifestKey)}, received by S3 at`);
     expect(r.stdout).toContain("--date YYYY-MM-DD");
     expect(readdirSync(join(to, src))).toEqual(["index.html"]);
 
     const byDate = await restore(cfg, "--name", src, "--date", "2099-01-01", "--to", join(tempDir(), "t"));
     expect(byDate.code).toBe(1);
-    expect(byDate.stderr).toContain(`skipping suspect manifest s3://${bucket}/${planted}`);
+    expect(byDate.stderr).toContain(`skipping suspect manifest s3://${bucket}/${maskKeys(planted)}`);
     expect(byDate.stderr).toContain(`no completed backup of "${src}" in backup "shop" from host web1 on 2099-01-01`);
 
     const drill = await runCli(["verify", "--config", cfg], { env: operatorEnv(s3) });
     expect(drill.code).toBe(0);
-    expect(drill.stdout).toContain(`run s3://${bucket}/${manifestKey}`);
-    expect(drill.stderr).toContain(`skipping suspect manifest s3://${bucket}/${planted}`);
+    expect(drill.stdout).toContain(`run s3://${bucket}/${maskKeys(manifestKey)}`);
+    expect(drill.stderr).toContain(`skipping suspect manifest s3://${bucket}/${maskKeys(planted)}`);
   });
 
   test("a dump whose SHA-256 does not match its manifest is never fed to mysql", async () => {
@@ -86,7 +86,7 @@ describe("restore picks only trusted runs", () => {
       cnf(["user=root", `socket=${socket}`]),
     );
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(planted);
+    expect(r.stdout).toContain(maskKeys(planted));
     expect(r.stderr).toMatch(/does not match its manifest.*nothing restored/);
     expect(sqlAsRoot(socket, `SHOW DATABASES LIKE '${target}'`)).toEqual([]);
     expect(sqlAsRoot(socket, `SHOW DATABASES LIKE '${canary}'`)).toEqual([]);
@@ -128,7 +128,7 @@ describe("restore picks only trusted runs", () => {
     const to = join(tempDir("s3b-restore-"), "t");
     const r = await restore(cfg, "--name", src, "--to", to);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(manifestKey);
+    expect(r.stdout).toContain(maskKeys(manifestKey));
     expect(readdirSync(join(to, src))).toEqual(["index.html"]);
 
     const refused = await runCli([

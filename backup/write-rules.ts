@@ -1,0 +1,77 @@
+// How the job writes every object, data and manifest alike. Each rule answers one thing a
+// compromised host holding the job's key could otherwise do:
+// - create-only (If-None-Match: *): a PUT over an existing key is refused with 412 instead of
+//   silently replacing a backup;
+// - `bucket-owner-full-control`: the bucket owner (the operator) can read and restore what the
+//   job wrote. Stores that keep the uploader as an object's owner (Ceph RGW, AWS buckets without
+//   "bucket owner enforced") otherwise refuse the owner's GET; AWS with ownership enforced accepts
+//   this one ACL and no other. The job's policy denies every other ACL, so nothing is ever public;
+// - with retention.lock, S3 Object Lock until the object's class expires, so not even a stolen
+//   operator key (in compliance mode) can delete it early.
+import { PutObjectRetentionCommand, type ObjectCannedACL, type S3Client } from "@aws-sdk/client-s3";
+import type { BackupConfig } from "./config.js";
+import type { BackupClass } from "./keys.js";
+
+export const OWNER_READABLE_ACL: ObjectCannedACL = "bucket-owner-full-control";
+
+/** Request parameters every upload carries; spread into PutObject / lib-storage's Upload params. */
+export interface WriteRules {
+  ACL: ObjectCannedACL;
+  IfNoneMatch: "*";
+  ObjectLockMode?: "GOVERNANCE" | "COMPLIANCE";
+  ObjectLockRetainUntilDate?: Date;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Days an object of `cls` is kept: its lifecycle expiry, and its Object Lock retention. */
+export function classDays(cfg: Pick<BackupConfig, "retention">, cls: BackupClass): number {
+  return cls === "daily" ? cfg.retention.daily_days : cfg.retention.monthly_days;
+}
+
+/** The rules for objects of `cls` written by a run that started at `now`. */
+export function writeRules(cfg: Pick<BackupConfig, "retention">, cls: BackupClass, now: Date): WriteRules {
+  const lock = cfg.retention.lock;
+  return {
+    ACL: OWNER_READABLE_ACL,
+    IfNoneMatch: "*",
+    ...(lock
+      ? {
+          ObjectLockMode: lock === "compliance" ? "COMPLIANCE" : "GOVERNANCE",
+          ObjectLockRetainUntilDate: new Date(now.getTime() + classDays(cfg, cls) * DAY_MS),
+        }
+      : {}),
+  };
+}
+
+/**
+ * Sets the lock of the version just written, when the rules ask for one. The upload's headers
+ * already carry it, but Ceph RGW 16.2 ignores them on CreateMultipartUpload (measured), so a
+ * streamed object would get only the bucket's default retention, if any. Same date as the
+ * headers: never a shortening, so stores that refuse shortening accept it.
+ */
+export async function retainVersion(
+  client: S3Client,
+  where: { bucket: string; key: string; versionId?: string },
+  rules: WriteRules,
+): Promise<void> {
+  if (!rules.ObjectLockMode || !rules.ObjectLockRetainUntilDate) return;
+  await client.send(
+    new PutObjectRetentionCommand({
+      Bucket: where.bucket,
+      Key: where.key,
+      ...(where.versionId ? { VersionId: where.versionId } : {}),
+      Retention: { Mode: rules.ObjectLockMode, RetainUntilDate: rules.ObjectLockRetainUntilDate },
+    }),
+  );
+}
+
+/**
+ * True for a 412 on a create-only write the SDK had retried: the attempt whose answer was lost
+ * (a reset, a timeout) created the object, under a fresh random key no one else knows, from the
+ * same bytes. Counting it as a failure would fail a backup that is safely in the bucket.
+ */
+export function wroteOnEarlierAttempt(err: unknown): boolean {
+  const m = (err as { $metadata?: { httpStatusCode?: number; attempts?: number } })?.$metadata;
+  return m?.httpStatusCode === 412 && (m.attempts ?? 1) > 1;
+}
