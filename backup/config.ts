@@ -23,6 +23,9 @@ export interface BackupConfig {
   retention: { daily_days: number; monthly_days: number };
   assets: string[];
   mysql?: { defaults_file: string; databases: string[] };
+  metrics?: { textfile_dir: string };
+  /** Sensitive: never in output. */
+  healthcheck?: string;
 }
 
 // verbose: a pattern error can then quote the setting's description instead of only the regex.
@@ -74,6 +77,8 @@ export function parseConfig(raw: unknown, source: string): BackupConfig {
     retention: { daily_days: c.retention?.daily_days ?? 7, monthly_days: c.retention?.monthly_days ?? 365 },
     assets,
     ...(c.mysql ? { mysql: { defaults_file: c.mysql.defaults_file, databases } } : {}),
+    ...(c.metrics ? { metrics: { textfile_dir: c.metrics.textfile_dir } } : {}),
+    ...(c.healthcheck ? { healthcheck: c.healthcheck } : {}),
   };
 }
 

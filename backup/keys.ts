@@ -40,6 +40,20 @@ export function objectKey(p: KeyParts): string {
   return `${p.prefix}${p.cls}/${utcDay(p.date)}/${p.host}/${p.name}--${randomToken()}.${p.ext}`;
 }
 
+/** How many of RANDOM's characters a log line keeps: enough to tell runs apart, useless for writing. */
+const SHOWN = 4;
+const RANDOM_IN_TEXT = /--[A-Za-z0-9_-]{64}(?![A-Za-z0-9_-])/g;
+
+/**
+ * `text` with every object key's RANDOM part cut to its last few characters
+ * (`shop--…ab12.sql.zst`). RANDOM is all that stops the job's write-only key from overwriting an
+ * earlier backup, so it must never reach a log a compromised host can read; the manifest, which
+ * that key cannot read back, keeps the full keys for restore.
+ */
+export function maskKeys(text: string): string {
+  return text.replace(RANDOM_IN_TEXT, (m) => `--…${m.slice(-SHOWN)}`);
+}
+
 /** Manifests sit beside the objects of their run, named after the backup: NAME--RANDOM.manifest.json. */
 export const MANIFEST_EXT = "manifest.json";
 

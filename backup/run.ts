@@ -7,10 +7,12 @@ import { describeS3Error } from "../providers/s3/errors.js";
 import { planAssets, type Asset } from "./assets.js";
 import { compressor, EXTENSION } from "./compression.js";
 import { runRequirements, type BackupConfig } from "./config.js";
-import { MANIFEST_EXT, objectKey, utcMonth, type BackupClass } from "./keys.js";
+import { keySafeName, MANIFEST_EXT, objectKey, utcMonth, type BackupClass } from "./keys.js";
 import { acquireLock, LockBusy } from "./lock.js";
 import { humanBytes, JobLog } from "./log.js";
 import { exitsOf, MANIFEST_FORMAT, writeManifest, type Manifest, type ManifestEntry } from "./manifest.js";
+import { RunMonitor } from "./monitor.js";
+import { itemsOf } from "./run-record.js";
 import { lastMonthly, recordMonthly } from "./state.js";
 import { streamObject } from "./upload.js";
 
@@ -46,18 +48,25 @@ export async function runBackup(cfg: BackupConfig, opts: RunOptions = {}): Promi
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
+  const monitor = new RunMonitor(cfg, log);
+  monitor.started();
+  const started = opts.now ?? new Date();
   try {
     return await runLocked(
       cfg,
       client,
-      opts.now,
+      started,
       log,
       tag,
       () => stopping,
       (c) => {
         current = c;
       },
+      monitor,
     );
+  } catch (err) {
+    await monitor.crashed(started, err);
+    throw err;
   } finally {
     process.off("SIGTERM", onSignal);
     process.off("SIGINT", onSignal);
@@ -69,13 +78,13 @@ export async function runBackup(cfg: BackupConfig, opts: RunOptions = {}): Promi
 async function runLocked(
   cfg: BackupConfig,
   client: S3Client,
-  now: Date | undefined,
+  started: Date,
   log: JobLog,
   tag: string,
   stopping: () => string,
   setCurrent: (c: { kill(): void } | undefined) => void,
+  monitor: RunMonitor,
 ): Promise<number> {
-  const started = now ?? new Date();
   const t0 = Date.now();
   const cls: BackupClass = lastMonthly(cfg.state_dir, cfg.name) === utcMonth(started) ? "daily" : "monthly";
   const plan = await planAssets(cfg);
@@ -143,18 +152,29 @@ async function runLocked(
   const okCount = entries.filter((e) => e.ok).length;
   const total = entries.length + plan.unresolved.length;
   const bytes = entries.reduce((n, e) => n + (e.bytes ?? 0), 0);
-  if (failures.length === 0) {
-    if (cls === "monthly") recordMonthly(cfg.state_dir, cfg.name, utcMonth(started));
-    log.info(
-      `${tag}: ${okCount}/${total} objects backed up (${cls}), ${humanBytes(bytes)} in ${secs(Date.now() - t0)}; ` +
-        `manifest s3://${cfg.s3.bucket}/${manifestKey}`,
-    );
-    return 0;
-  }
-  log.error(`${tag}: FAILED (${cls}): ${okCount}/${total} objects backed up; failed: ${failures.join("; ")}`);
-  if (manifestKey)
+  const ok = failures.length === 0;
+  if (ok && cls === "monthly") recordMonthly(cfg.state_dir, cfg.name, utcMonth(started));
+  const summary = ok
+    ? `${tag}: ${okCount}/${total} objects backed up (${cls}), ${humanBytes(bytes)} in ${secs(Date.now() - t0)}; ` +
+      `manifest s3://${cfg.s3.bucket}/${manifestKey}`
+    : `${tag}: FAILED (${cls}): ${okCount}/${total} objects backed up; failed: ${failures.join("; ")}`;
+  if (ok) log.info(summary);
+  else log.error(summary);
+  if (!ok && manifestKey)
     log.info(`${tag}: ${okCount}/${total} objects backed up; manifest s3://${cfg.s3.bucket}/${manifestKey}`);
-  return EXIT.failed;
+  const unplanned = plan.unresolved.map((u) => ({ name: keySafeName(u.source), kind: "mysql" as const }));
+  const finished = new Date();
+  await monitor.finished({
+    backup: cfg.name,
+    host: cfg.host,
+    started,
+    finished,
+    durationMs: Date.now() - t0,
+    ok,
+    items: itemsOf(entries, unplanned),
+    summary,
+  });
+  return ok ? 0 : EXIT.failed;
 }
 
 function notAttempted(asset: Asset, cfg: BackupConfig, why: string): ManifestEntry {

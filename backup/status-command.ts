@@ -6,12 +6,12 @@ import { InputError } from "../engine/errors.js";
 import { operatorS3Client, type S3Location } from "../providers/s3/client.js";
 import { describeS3Error } from "../providers/s3/errors.js";
 import type { BackupConfig } from "./config.js";
+import { maskKeys } from "./keys.js";
 import { humanBytes } from "./log.js";
 import {
   collectStatus,
   formatDuration,
   LOOKBACK_DAYS,
-  maskRandom,
   parseDuration,
   type BackupState,
   type BackupStatus,
@@ -94,7 +94,7 @@ export async function statusCommand(f: StatusFlags, deps: StatusDeps = {}): Prom
     const error = `cannot read ${where}: ${describeS3Error(err, loc.bucket).message}`;
     report = { word: "UNKNOWN", code: STATUS_EXIT.unknown, headline: error, backups: [], error };
   }
-  out(maskRandom(json ? `${JSON.stringify(asJson(report, query, loc), null, 2)}\n` : asText(report)));
+  out(maskKeys(json ? `${JSON.stringify(asJson(report, query, loc), null, 2)}\n` : asText(report)));
   return report.code;
 }
 

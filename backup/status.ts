@@ -5,7 +5,7 @@
 // not a listing of every object in it.
 import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { manifestsUnder, trustedManifests, type Where } from "./catalog.js";
-import { utcDay } from "./keys.js";
+import { maskKeys, utcDay } from "./keys.js";
 import type { Manifest } from "./manifest.js";
 import type { ManifestRef } from "./trust.js";
 
@@ -140,7 +140,7 @@ async function judge(
 ): Promise<BackupStatus> {
   const { host, backup, maxAgeMs, now } = j;
   const suspects: string[] = [];
-  const warn = (m: string) => suspects.push(maskRandom(m.replace(/^skipping suspect manifest /, "")));
+  const warn = (m: string) => suspects.push(maskKeys(m.replace(/^skipping suspect manifest /, "")));
   let lastRun: RunSummary | undefined;
   let lastComplete: RunSummary | undefined;
   for await (const { ref, manifest } of trustedManifests(client, where, refs, { backup, host }, warn)) {
@@ -180,11 +180,6 @@ function summarize(ref: ManifestRef, m: Manifest): RunSummary {
     bytes: done.reduce((n, o) => n + (o.bytes ?? 0), 0),
     failed: m.objects.filter((o) => !o.ok).map((o) => ({ name: o.name, error: o.error ?? "failed" })),
   };
-}
-
-/** Text with each object key's RANDOM part cut short: status output lands in monitoring logs. */
-export function maskRandom(text: string): string {
-  return text.replace(/--[A-Za-z0-9_-]{64}(?![A-Za-z0-9_-])/g, (m) => `--…${m.slice(-4)}`);
 }
 
 /** "26h", "90m", "1d12h", "2w": a duration in milliseconds, or undefined when it is not one. */
