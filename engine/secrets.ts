@@ -35,7 +35,13 @@ export class Redactor {
 
 export const redactor = new Redactor();
 
-type Schema = { sensitive?: boolean; properties?: Record<string, Schema>; items?: Schema; [k: string]: unknown };
+type Schema = {
+  sensitive?: boolean;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  anyOf?: { pattern?: string; title?: string }[];
+  [k: string]: unknown;
+};
 
 /** True when the JSON pointer (relative to the schema's instance) lands on or inside a sensitive value. */
 export function isSensitivePath(schema: Schema, pointer: string): boolean {
@@ -57,7 +63,7 @@ export interface Resolution {
  * `where` prefixes messages; values are never quoted in them.
  */
 export function resolveSecrets(schema: Schema, value: unknown, where: string, out: Resolution): void {
-  walk(schema, value, "", (path, holder, key, v) => {
+  walk(schema, value, "", (path, holder, key, v, child) => {
     const at = `${where}${path}`;
     const ref = v as { env?: string; file?: string };
     if (typeof v === "string") {
@@ -70,6 +76,11 @@ export function resolveSecrets(schema: Schema, value: unknown, where: string, ou
       out.problems.push(
         `${at}: shorter than ${MIN_SECRET_LENGTH} characters: too short to be a secret, or to keep out of output`,
       );
+      return;
+    }
+    const shape = child.anyOf?.[0];
+    if (typeof v !== "string" && shape?.pattern && !new RegExp(shape.pattern, "u").test(resolved)) {
+      out.problems.push(`${at}: the value it refers to is not ${shape.title ?? "of the expected form"}`);
       return;
     }
     redactor.add(resolved);
@@ -109,7 +120,7 @@ function walk(
   schema: Schema,
   value: unknown,
   path: string,
-  visit: (path: string, holder: any, key: string | number, v: unknown) => void,
+  visit: (path: string, holder: any, key: string | number, v: unknown, schema: Schema) => void,
 ): void {
   if (value === null || typeof value !== "object") return;
   const entries: [string | number, unknown][] = Array.isArray(value)
@@ -118,7 +129,7 @@ function walk(
   for (const [key, v] of entries) {
     const child = Array.isArray(value) ? schema.items : schema.properties?.[key as string];
     if (!child || v === undefined) continue;
-    if (child.sensitive) visit(`${path}/${key}`, value, key, v);
+    if (child.sensitive) visit(`${path}/${key}`, value, key, v, child);
     else walk(child, v, `${path}/${key}`, visit);
   }
 }

@@ -2,7 +2,9 @@
 // properties, and the primitives both expand into around what each backs up.
 import { PROJECT_ROOT } from "../../engine/paths.js";
 import type { Action, Declaration } from "../../engine/resource.js";
-import { accountName, absolutePath, cronField, secret } from "../../engine/schema/fragments.js";
+import { accountName, absolutePath, cronField, secret, secretMatching } from "../../engine/schema/fragments.js";
+import { metricsFileName } from "../../backup/metrics.js";
+import { placesOf } from "../node_exporter_textfile.js";
 import { hostname } from "node:os";
 import { join, relative } from "node:path";
 
@@ -70,6 +72,23 @@ export const commonProperties = {
     default: {},
   },
   compression: { enum: ["zstd", "gzip", "none"], default: "zstd" },
+  metrics: {
+    type: "object",
+    description: "Prometheus metrics of every run, for node_exporter's textfile collector",
+    properties: {
+      textfile_dir: {
+        ...absolutePath,
+        description: "node_exporter's --collector.textfile.directory (Debian: /var/lib/prometheus/node-exporter)",
+      },
+    },
+    required: ["textfile_dir"],
+    additionalProperties: false,
+  },
+  healthcheck: secretMatching(
+    "check-in URL (healthchecks.io protocol): URL/start when a run begins, URL on success, URL/fail on failure",
+    "^https?://[^\\s]+$",
+    "an http(s) URL",
+  ),
 } as const;
 
 /** The common properties as a resource receives them. */
@@ -91,6 +110,8 @@ export interface CommonProps {
   mailto?: string;
   retention: { daily_days: number; monthly_days: number };
   compression: "zstd" | "gzip" | "none";
+  metrics?: { textfile_dir: string };
+  healthcheck?: string;
 }
 
 /** Where one backup's pieces live. */
@@ -136,6 +157,8 @@ export function expandBackup(
 ): Declaration[] {
   const l = layoutOf(name, p);
   const owned = { owner: l.user, group: l.user };
+  // The link node_exporter reads; the job writes through it into a directory of its own.
+  const metrics = p.metrics && join(p.metrics.textfile_dir, metricsFileName(name));
   const decl = (t: string, n: string, properties: Record<string, unknown>, a: Action = action): Declaration => ({
     type: t,
     name: n,
@@ -152,6 +175,8 @@ export function expandBackup(
     s3: p.s3,
     retention: p.retention,
     ...specific.config,
+    ...(metrics ? { metrics: { textfile_dir: placesOf(metrics).dir } } : {}),
+    ...(p.healthcheck !== undefined ? { healthcheck: p.healthcheck } : {}),
   };
   const hasCron = p.cron !== undefined && Object.keys(p.cron).length > 0;
   const steps = [
@@ -167,6 +192,7 @@ export function expandBackup(
     // recursive: parents are made on create; on remove the contents go too, but only if the
     // directory is the backup user's (the directory resource refuses otherwise).
     decl("directory", l.home, { ...owned, mode: "0700", recursive: true, adopt: false }),
+    ...(metrics ? [decl("node_exporter_textfile", metrics, { writer: l.user })] : []),
     generatedFile(
       l,
       l.config,
