@@ -5,22 +5,17 @@
 // (s3rver takes LastModified from the file's mtime), since S3 cannot be asked to have received
 // something three days ago.
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { utimesSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, inject, test } from "vitest";
 import { utcDay } from "../../backup/keys.js";
 import { statusCommand } from "../../backup/status-command.js";
 import { parseDuration } from "../../backup/status.js";
 import { createBucket, testS3Client, type S3Info } from "../support/s3-server.js";
-import { fakeBin, jobConfig, operatorEnv, plantRun, runCli, tempDir, writeConfig } from "./helpers.js";
+import { fakeBin, jobConfig, oldRun, operatorEnv, plantRun, runCli, tempDir, writeConfig } from "./helpers.js";
 
 const s3 = inject("s3");
 const DAY = 86_400_000;
-
-/** Makes the store say it received `key` at `when`. */
-function receivedAt(info: S3Info, bucket: string, key: string, when: Date): void {
-  utimesSync(join(info.directory, bucket, `${key}._S3rver_object`), when, when);
-}
 
 /** A real `s3-backup run` of backup `name` on `host` over one small directory; env for a fake tar. */
 async function realRun(bucket: string, host: string, name: string, assets: string[] = [], env = {}) {
@@ -28,20 +23,6 @@ async function realRun(bucket: string, host: string, name: string, assets: strin
   writeFileSync(join(src, "index.html"), `${host}\n`);
   const cfg = writeConfig(jobConfig(s3, bucket, { name, host, assets: [src, ...assets], compression: "none" }));
   return { cfg, result: await runCli(["run", "--config", cfg], { env }) };
-}
-
-/** A complete run keyed `daysAgo` days back that S3 received then. */
-async function oldRun(bucket: string, host: string, backup: string, daysAgo: number): Promise<string> {
-  const at = new Date(Date.now() - daysAgo * DAY);
-  const key = await plantRun(s3, bucket, {
-    day: utcDay(at),
-    finishedAt: at.toISOString(),
-    host,
-    backup,
-    objects: [{ name: "etc_site", kind: "files", source: "/etc/site", body: Buffer.from("old\n") }],
-  });
-  receivedAt(s3, bucket, key, at);
-  return key;
 }
 
 const status = (...args: string[]) => runCli(["status", ...args], { env: operatorEnv(s3) });
@@ -66,8 +47,8 @@ exec /usr/bin/tar "$@"`,
     ]);
     expect(runs.map((r) => r.result.code)).toEqual([0, 0, 1]);
     cfg = runs[0].cfg;
-    await oldRun(bucket, "web3", "site", 1);
-    await oldRun(bucket, "web2", "shop", 3);
+    await oldRun(s3, bucket, "web3", "site", 1);
+    await oldRun(s3, bucket, "web2", "shop", 3);
     // What a compromised web1 could write with the job's key: a run dated 2099, to be taken as newest.
     planted = await plantRun(s3, bucket, {
       day: "2099-01-01",
@@ -216,7 +197,7 @@ describe("status lists only what it needs", () => {
         new PutObjectCommand({ Bucket: bucket, Key: `backups/daily/${day}/old/x--${"A".repeat(64)}.tar`, Body: "x" }),
       );
     }
-    const fresh = await oldRun(bucket, "web1", "shop", 0);
+    const fresh = await oldRun(s3, bucket, "web1", "shop", 0);
     const today = fresh.slice(0, fresh.lastIndexOf("/") + 1);
     for (const n of [1, 2, 3])
       await put.send(new PutObjectCommand({ Bucket: bucket, Key: `${today}a${n}--${"B".repeat(64)}.tar`, Body: "x" }));
