@@ -154,7 +154,9 @@ describe("s3_file_backup with metrics and a healthcheck", () => {
       `/ping/${TOKEN}/start`,
       `/ping/${TOKEN}/fail`,
     ]);
-    expect(pings[3].body).toMatch(/^s3-backup site: FAILED \(\w+\): 0\/1 objects backed up; failed: var_lib_spec-site: /);
+    expect(pings[3].body).toMatch(
+      /^s3-backup site: FAILED \(\w+\): 0\/1 objects backed up; failed: var_lib_spec-site: /,
+    );
   });
 
   it("refuses to replace a .prom file that is not its link", async () => {
