@@ -9,9 +9,18 @@ const TAG = "s3-backup";
 export class JobLog {
   private readonly syslog = new Map<string, ChildProcess>();
   private readonly useSyslog: boolean;
+  /** Someone watches at a terminal: details are shown, not only kept in syslog. */
+  readonly interactive: boolean;
 
-  constructor(opts: { syslog?: boolean } = {}) {
+  constructor(opts: { syslog?: boolean; interactive?: boolean } = {}) {
     this.useSyslog = opts.syslog ?? (existsSync("/dev/log") && process.env.S3_BACKUP_NO_SYSLOG !== "1");
+    this.interactive = opts.interactive ?? Boolean(process.stdout.isTTY || process.stderr.isTTY);
+  }
+
+  /** A line of detail (each object stored): syslog always, stdout only at a terminal, so cron mails stay short. */
+  detail(line: string): void {
+    if (this.interactive) process.stdout.write(`${line}\n`);
+    this.toSyslog("user.info", line);
   }
 
   info(line: string): void {

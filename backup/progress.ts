@@ -3,10 +3,10 @@
 // neither is, and nothing is drawn, so cron mails only the summary and errors.
 import { humanBytes } from "./log.js";
 
-/** What a transfer in flight can tell: bytes read from the producer and bytes sent to S3. */
+/** What a transfer in flight can tell: bytes sent to S3 (compressed), and read from the producer where counted. */
 export interface Gauges {
-  read(): number;
   sent(): number;
+  read?(): number;
 }
 
 export interface Terminal {
@@ -42,7 +42,7 @@ export class Progress {
     if (!this.term) return;
     this.end();
     const t0 = this.clock();
-    const draw = () => this.draw(progressLine(name, gauges.read(), gauges.sent(), this.clock() - t0, expectedBytes));
+    const draw = () => this.draw(progressLine(name, gauges.sent(), this.clock() - t0, gauges.read?.(), expectedBytes));
     draw();
     this.timer = setInterval(draw, REDRAW_MS);
     this.timer.unref();
@@ -57,17 +57,19 @@ export class Progress {
   }
 
   private draw(text: string): void {
-    const width = Math.max(20, (this.term!.columns ?? 80) - 1);
+    // A pseudo-terminal without a size reports 0 columns.
+    const width = Math.max(20, (this.term!.columns || 80) - 1);
     this.line = text.length > width ? `${text.slice(0, width - 1)}…` : text;
     this.term!.write(`\r\x1b[K${this.line}`);
   }
 }
 
-/** "  var_www_site: 12.0 MiB read (40%), 3.1 MiB sent, 4.0 MiB/s, 0:03". */
-export function progressLine(name: string, read: number, sent: number, elapsedMs: number, expected?: number): string {
+/** "  var_www_site: 12.0 MiB read (40%), 3.1 MiB sent, 1.0 MiB/s, 0:03" (the rate is of what was sent). */
+export function progressLine(name: string, sent: number, elapsedMs: number, read?: number, expected?: number): string {
   const s = elapsedMs / 1000;
-  const pct = expected ? ` (${Math.min(99, Math.floor((read / expected) * 100))}%)` : "";
-  const rate = s > 0 ? `${humanBytes(Math.round(read / s))}/s` : "-";
+  const pct = read !== undefined && expected ? ` (${Math.min(99, Math.floor((read / expected) * 100))}%)` : "";
+  const readPart = read !== undefined ? `${humanBytes(read)} read${pct}, ` : "";
+  const rate = s > 0 ? `${humanBytes(Math.round(sent / s))}/s` : "-";
   const clock = `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
-  return `  ${name}: ${humanBytes(read)} read${pct}, ${humanBytes(sent)} sent, ${rate}, ${clock}`;
+  return `  ${name}: ${readPart}${humanBytes(sent)} sent, ${rate}, ${clock}`;
 }

@@ -13,6 +13,7 @@ import { humanBytes, JobLog } from "./log.js";
 import { exitsOf, MANIFEST_FORMAT, writeManifest, type Manifest, type ManifestEntry } from "./manifest.js";
 import { RunMonitor } from "./monitor.js";
 import { itemsOf } from "./run-record.js";
+import { Progress, progressTerminal } from "./progress.js";
 import { lastMonthly, recordMonthly } from "./state.js";
 import { streamObject } from "./upload.js";
 
@@ -88,6 +89,7 @@ async function runLocked(
   const t0 = Date.now();
   const cls: BackupClass = lastMonthly(cfg.state_dir, cfg.name) === utcMonth(started) ? "daily" : "monthly";
   const plan = await planAssets(cfg);
+  const progress = new Progress(log.interactive ? progressTerminal() : undefined);
   for (const w of plan.warnings) log.error(`${tag}: warning: ${w}`);
 
   const entries: ManifestEntry[] = [];
@@ -103,10 +105,10 @@ async function runLocked(
       entries.push(notAttempted(asset, cfg, skip));
       continue;
     }
-    const { entry, permanent: isPermanent } = await backupOne(asset, cfg, client, cls, started, setCurrent);
+    const { entry, permanent: isPermanent } = await backupOne(asset, cfg, client, cls, started, setCurrent, progress);
     entries.push(entry);
     if (entry.ok) {
-      log.info(
+      log.detail(
         `${tag}: ok ${asset.name} (${asset.source}) -> s3://${cfg.s3.bucket}/${entry.key} ` +
           `${humanBytes(entry.bytes ?? 0)} sha256=${entry.sha256} in ${secs(entry.duration_ms)}`,
       );
@@ -197,6 +199,7 @@ async function backupOne(
   cls: BackupClass,
   date: Date,
   setCurrent: (c: { kill(): void } | undefined) => void,
+  progress: Progress,
 ): Promise<{ entry: ManifestEntry; permanent: boolean }> {
   const t = Date.now();
   const key = objectKey({
@@ -218,7 +221,9 @@ async function backupOne(
     producer,
     compression: comp,
     expectedBytes: expected,
+    onStream: (gauges) => progress.begin(asset.name, gauges, expected),
   });
+  progress.end();
   setCurrent(undefined);
   const base = {
     name: asset.name,

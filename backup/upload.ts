@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { pipeline, Transform, type TransformCallback } from "node:stream";
 import { describeS3Error } from "../providers/s3/errors.js";
 import type { Stage } from "./compression.js";
+import type { Gauges } from "./progress.js";
 import { describeEnd, type Producer, type StageEnd } from "./stage.js";
 
 const MiB = 1024 * 1024;
@@ -76,6 +77,8 @@ export interface StreamRequest {
   producer: Producer;
   compression: Stage;
   expectedBytes?: number;
+  /** Called once the stream flows, with its byte counts (for progress on a terminal). */
+  onStream?: (gauges: Gauges) => void;
 }
 
 /** Streams producer -> compression -> S3 at `key`; resolves (never rejects) with what happened. */
@@ -94,6 +97,7 @@ export async function streamObject(req: StreamRequest): Promise<StreamOutcome> {
     queueSize,
     leavePartsOnError: false,
   });
+  req.onStream?.({ sent: () => gate.bytes });
   let parts = 0;
   upload.on("httpUploadProgress", (p) => {
     if (p.part) parts = Math.max(parts, p.part);
