@@ -28,20 +28,35 @@ export async function listManifests(client: S3Client, where: Where, date?: strin
   const p = where.prefix;
   const prefixes = date ? [`${p}daily/${date}/`, `${p}monthly/${date}/`] : [`${p}daily/`, `${p}monthly/`];
   const refs: ManifestRef[] = [];
-  for (const prefix of prefixes) {
-    let token: string | undefined;
-    do {
-      const r = await client.send(
-        new ListObjectsV2Command({ Bucket: where.bucket, Prefix: prefix, ContinuationToken: token }),
-      );
-      for (const o of r.Contents ?? []) {
-        const parts = o.Key ? parseManifestKey(p, o.Key) : undefined;
-        if (parts && o.LastModified)
-          refs.push({ ...parts, key: o.Key!, lastModified: o.LastModified, size: o.Size ?? 0 });
-      }
-      token = r.IsTruncated ? r.NextContinuationToken : undefined;
-    } while (token);
-  }
+  for (const prefix of prefixes) refs.push(...(await manifestsUnder(client, where, prefix)));
+  return refs;
+}
+
+/** The manifests among the keys that start with `keyPrefix`, every page of the listing read. */
+export async function manifestsUnder(
+  client: S3Client,
+  where: Where,
+  keyPrefix: string,
+  pageSize?: number,
+): Promise<ManifestRef[]> {
+  const refs: ManifestRef[] = [];
+  let token: string | undefined;
+  do {
+    const r = await client.send(
+      new ListObjectsV2Command({
+        Bucket: where.bucket,
+        Prefix: keyPrefix,
+        ContinuationToken: token,
+        MaxKeys: pageSize,
+      }),
+    );
+    for (const o of r.Contents ?? []) {
+      const parts = o.Key ? parseManifestKey(where.prefix, o.Key) : undefined;
+      if (parts && o.LastModified)
+        refs.push({ ...parts, key: o.Key!, lastModified: o.LastModified, size: o.Size ?? 0 });
+    }
+    token = r.IsTruncated ? r.NextContinuationToken : undefined;
+  } while (token);
   return refs;
 }
 

@@ -13,6 +13,7 @@ import { localSystem, type System } from "./system.js";
 
 /** What is wrong with a command's flags taken together, checked before the config is read. */
 function flagProblem(command: string, v: FlagValues): string | undefined {
+  if (command === "status") return statusFlagProblem(v);
   if (typeof v.config !== "string") return "--config FILE is required";
   if (v.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(v.date as string)) return "--date must be YYYY-MM-DD";
   if (v.principal !== undefined && !/^arn:[a-z-]+:iam::\d*:[\w+=,.@/-]+$/.test(v.principal as string)) {
@@ -22,6 +23,16 @@ function flagProblem(command: string, v: FlagValues): string | undefined {
   if (!v.name) return "--name NAME is required";
   if ((v.to === undefined) === (v["into-database"] === undefined))
     return "give exactly one of --to DIR or --into-database DB";
+  return undefined;
+}
+
+function statusFlagProblem(v: FlagValues): string | undefined {
+  if ((v.config === undefined) === (v.bucket === undefined)) return "give exactly one of --config FILE or --bucket B";
+  if (v.config !== undefined && ["prefix", "region", "endpoint"].some((k) => v[k] !== undefined))
+    return "--prefix, --region and --endpoint go with --bucket; with --config they come from the config";
+  if (v.format !== undefined && v.format !== "text" && v.format !== "json") return "--format must be text or json";
+  if (v.endpoint !== undefined && !/^https?:\/\//.test(v.endpoint as string))
+    return "--endpoint must be an http(s) URL";
   return undefined;
 }
 
@@ -43,9 +54,24 @@ export async function main(argv: string[], sys: System = localSystem): Promise<n
     const flags = parsed.values;
     const problem = flagProblem(command, flags);
     if (problem) throw new UsageError([`${command}: ${problem}`]);
-    if (command === "run") log = new JobLog(sys);
-    const cfg = loadConfig(flags.config as string, (line) => (log ? log.warn(line) : say(line)));
     const str = (flag: string) => flags[flag] as string | undefined;
+    const warn = (line: string) => (log ? log.warn(line) : say(line));
+    if (command === "status") {
+      const { statusCommand } = await import("./status-command.js");
+      return await statusCommand({
+        config: flags.config === undefined ? undefined : loadConfig(str("config")!, warn),
+        bucket: str("bucket"),
+        prefix: str("prefix"),
+        region: str("region"),
+        endpoint: str("endpoint"),
+        host: str("host"),
+        name: str("name"),
+        maxAge: flags["max-age"] as string[] | undefined,
+        format: str("format"),
+      });
+    }
+    if (command === "run") log = new JobLog(sys);
+    const cfg = loadConfig(flags.config as string, warn);
     switch (command) {
       case "run":
         return await runBackup(cfg, { sys, log });

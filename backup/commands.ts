@@ -136,6 +136,41 @@ export const COMMANDS: Record<string, BackupCommand> = {
     exitCodes: EXIT_CODES,
     examples: ["s3-backup verify --config /var/lib/backup_shop/config.yml"],
   },
+  status: {
+    brief: "one line per host and backup: fresh, stale, failed or suspect (a monitoring check)",
+    usage:
+      "s3-backup status (--config FILE | --bucket B [--prefix P] [--region R] [--endpoint URL]) [--host H] [--name N] [--max-age DURATION]... [--format text|json]",
+    summary:
+      "Reads the run manifests under the bucket and prefix (never the data) and prints, for each host and\n" +
+      "backup, its last complete run as S3 received it, age, objects, size and what failed in the last run.\n" +
+      "Runs are trusted as restore trusts them: a manifest dated in the future is flagged, not believed.",
+    flags: [
+      { ...config, help: "take the bucket, prefix and endpoint from this config.yml" },
+      { name: "bucket", value: "B", help: "the bucket, instead of --config" },
+      { name: "prefix", value: "P", help: "with --bucket: the key prefix (default none)" },
+      { name: "region", value: "R", help: "with --bucket: the region (default AWS_REGION, else us-east-1)" },
+      { name: "endpoint", value: "URL", help: "with --bucket: an S3-compatible endpoint (addressed by path)" },
+      { name: "host", value: "HOST", help: "only this host's backups" },
+      { name: "name", value: "NAME", help: "only the backups of this name" },
+      {
+        name: "max-age",
+        value: "DURATION",
+        multiple: true,
+        help: "stale when the last complete run is older (26h, 90m, 8d); NAME=D or HOST/NAME=D for one backup",
+      },
+      { name: "format", value: "text|json", help: "text (monitoring-plugin style, default) or one JSON document" },
+    ],
+    notes: [OPERATOR, "Looks at runs keyed in the last 35 days (more when --max-age asks for it)."],
+    exitCodes: [
+      [0, "OK: every backup fresh and complete"],
+      [2, "CRITICAL: a backup is stale, failed or has a suspect manifest (also: bad flags)"],
+      [3, "UNKNOWN: the bucket cannot be read, or holds no runs at all"],
+    ],
+    examples: [
+      "s3-backup status --bucket example-backups --prefix backups/ --max-age 26h --max-age archive=8d",
+      "s3-backup status --config /var/lib/backup_shop/config.yml --format json",
+    ],
+  },
 };
 
 /** `s3-backup --help`: the commands, and where to read more. */

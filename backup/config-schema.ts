@@ -160,6 +160,25 @@ export const backupConfigSchema = {
     },
     // default {}: ajv then fills in each limit's own default.
     timeouts: { ...TIMEOUTS, default: {} },
+    metrics: {
+      type: "object",
+      additionalProperties: false,
+      required: ["textfile_dir"],
+      properties: {
+        textfile_dir: {
+          type: "string",
+          pattern: "^/",
+          description:
+            "Where each run writes s3_backup_NAME.prom (temporary file, then rename): node_exporter's textfile directory, or a directory of the job's linked from it.",
+        },
+      },
+    },
+    healthcheck: {
+      type: "string",
+      pattern: "^https?://\\S+$",
+      writeOnly: true,
+      description: "Sensitive. Check-in URL: URL/start when a run begins, URL on success, URL/fail on failure.",
+    },
     mysql: {
       type: "object",
       additionalProperties: false,
@@ -180,4 +199,4 @@ export const backupConfigSchema = {
 export type BackupConfigFile = FromSchema<typeof backupConfigSchema>;
 
 /** The secrets in a config, by JSON pointer: never echoed, logged or put in argv. */
-export const SENSITIVE_PATHS = ["/s3/secret_access_key"] as const;
+export const SENSITIVE_PATHS = ["/s3/secret_access_key", "/healthcheck"] as const;

@@ -39,6 +39,9 @@ export interface BackupConfig {
   assets: FileAsset[];
   timeouts: Timeouts;
   mysql?: { defaults_file: string; databases: string[] };
+  metrics?: { textfile_dir: string };
+  /** Sensitive: never in output. */
+  healthcheck?: string;
 }
 
 // verbose: a pattern error can then quote the setting's description instead of only the regex.
@@ -99,6 +102,8 @@ export function parseConfig(raw: unknown, source: string): BackupConfig {
     assets,
     timeouts: c.timeouts as Timeouts,
     ...(c.mysql ? { mysql: { defaults_file: c.mysql.defaults_file, databases } } : {}),
+    ...(c.metrics ? { metrics: { textfile_dir: c.metrics.textfile_dir } } : {}),
+    ...(c.healthcheck ? { healthcheck: c.healthcheck } : {}),
   };
 }
 

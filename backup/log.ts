@@ -16,14 +16,24 @@ type Priority = "user.info" | "user.warning" | "user.err";
 export class JobLog {
   private readonly syslog = new Map<Priority, ChildProcess>();
   private readonly useSyslog: boolean;
+  /** Someone watches at a terminal: details are shown, not only kept in syslog. */
+  readonly interactive: boolean;
 
   constructor(
     private readonly sys: System,
-    opts: { syslog?: boolean } = {},
+    opts: { syslog?: boolean; interactive?: boolean } = {},
   ) {
     this.useSyslog =
       opts.syslog ??
       (sys.fs.statSync("/dev/log", { throwIfNoEntry: false }) !== undefined && process.env.S3_BACKUP_NO_SYSLOG !== "1");
+    this.interactive = opts.interactive ?? Boolean(process.stdout.isTTY || process.stderr.isTTY);
+  }
+
+  /** A line of detail (each object stored): syslog always, stdout only at a terminal, so cron mails stay short. */
+  detail(raw: string): void {
+    const line = maskKeys(raw);
+    if (this.interactive) process.stdout.write(`${line}\n`);
+    this.toSyslog("user.info", line);
   }
 
   // Every line is masked here, the one door out, so no caller can leak a key's random part.

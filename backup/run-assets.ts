@@ -8,10 +8,13 @@ import { compressor, EXTENSION } from "./compression.js";
 import type { BackupConfig } from "./config.js";
 import type { Deadline } from "./deadline.js";
 import type { UploadJournal } from "./journal.js";
-import { MANIFEST_EXT, objectKey, utcMonth, type BackupClass } from "./keys.js";
+import { keySafeName, MANIFEST_EXT, objectKey, utcMonth, type BackupClass } from "./keys.js";
 import { humanBytes, type JobLog } from "./log.js";
 import { exitsOf, MANIFEST_FORMAT, writeManifest, type Manifest, type ManifestEntry } from "./manifest.js";
+import type { RunMonitor } from "./monitor.js";
 import { abortUpload } from "./multipart.js";
+import { Progress, progressTerminal } from "./progress.js";
+import { itemsOf } from "./run-record.js";
 import { lastMonthly, recordMonthly } from "./state.js";
 import type { System } from "./system.js";
 import { streamObject } from "./upload.js";
@@ -30,12 +33,17 @@ export interface Run {
   deadline: Deadline;
   /** Aborted by the deadline or a signal: stop the current asset and attempt no more. */
   stop: AbortSignal;
+  /** Metrics and check-in pings (backup/monitor.ts). */
+  monitor: RunMonitor;
+  /** Each asset's progress, redrawn at a terminal. */
+  progress?: Progress;
 }
 
 /** Backs up every asset and writes the manifest; returns the exit code. */
 export async function runLocked(run: Run, started: Date): Promise<number> {
   const { sys, cfg, log, tag } = run;
   const t0 = sys.clock();
+  run.progress = new Progress(log.interactive ? progressTerminal() : undefined);
   const failures: string[] = [];
   await abortLeftovers(run, failures);
   const cls: BackupClass = lastMonthly(sys, cfg.state_dir, cfg.name) === utcMonth(started) ? "daily" : "monthly";
@@ -64,7 +72,7 @@ export async function runLocked(run: Run, started: Date): Promise<number> {
     const { entry, permanent: isPermanent } = await backupOne(run, asset, cls, started);
     entries.push(entry);
     if (entry.ok) {
-      log.info(
+      log.detail(
         `${tag}: ok ${asset.name} (${asset.source}) -> s3://${cfg.s3.bucket}/${entry.key} ` +
           `${humanBytes(entry.bytes ?? 0)} sha256=${entry.sha256} in ${secs(entry.duration_ms)}`,
       );
@@ -128,19 +136,27 @@ export async function runLocked(run: Run, started: Date): Promise<number> {
   const okCount = entries.filter((e) => e.ok).length;
   const total = entries.length + plan.unresolved.length;
   const bytes = entries.reduce((n, e) => n + (e.bytes ?? 0), 0);
-  if (failures.length === 0) {
-    log.info(
-      `${tag}: ${okCount}/${total} objects backed up (${cls}), ${humanBytes(bytes)} in ${secs(sys.clock() - t0)}; ` +
-        `manifest s3://${cfg.s3.bucket}/${manifestKey}`,
-    );
-    return 0;
-  }
-  log.error(
-    `${tag}: FAILED (${cls}): ${okCount}/${total} objects backed up in ${secs(sys.clock() - t0)}; failed: ${failures.join("; ")}`,
-  );
-  if (manifestKey)
+  const ok = failures.length === 0;
+  const summary = ok
+    ? `${tag}: ${okCount}/${total} objects backed up (${cls}), ${humanBytes(bytes)} in ${secs(sys.clock() - t0)}; ` +
+      `manifest s3://${cfg.s3.bucket}/${manifestKey}`
+    : `${tag}: FAILED (${cls}): ${okCount}/${total} objects backed up in ${secs(sys.clock() - t0)}; failed: ${failures.join("; ")}`;
+  if (ok) log.info(summary);
+  else log.error(summary);
+  if (!ok && manifestKey)
     log.info(`${tag}: ${okCount}/${total} objects backed up; manifest s3://${cfg.s3.bucket}/${manifestKey}`);
-  return EXIT.failed;
+  const unplanned = plan.unresolved.map((u) => ({ name: keySafeName(u.source), kind: "mysql" as const }));
+  await run.monitor.finished({
+    backup: cfg.name,
+    host: cfg.host,
+    started,
+    finished: sys.now(),
+    durationMs: Math.round(sys.clock() - t0),
+    ok,
+    items: itemsOf(entries, unplanned),
+    summary,
+  });
+  return ok ? EXIT.ok : EXIT.failed;
 }
 
 /**
@@ -215,7 +231,9 @@ async function backupOne(
     abortWithinMs: run.deadline.reserveMs / 3,
     journal: run.journal,
     rules: writeRules(cfg, cls, date),
+    onStream: (gauges) => run.progress?.begin(asset.name, gauges, expected),
   });
+  run.progress?.end();
   const changed = out.ends.flatMap((e) => e.changed ?? []);
   const base = {
     name: asset.name,

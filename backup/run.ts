@@ -14,6 +14,7 @@ import { trapSignals } from "./interrupt.js";
 import { UploadJournal } from "./journal.js";
 import { acquireLock, LockBusy } from "./lock.js";
 import { JobLog } from "./log.js";
+import { RunMonitor } from "./monitor.js";
 import { statePath } from "./state.js";
 import { localSystem, type System } from "./system.js";
 
@@ -44,11 +45,17 @@ export async function runBackup(cfg: BackupConfig, opts: RunOptions = {}): Promi
   const trap = trapSignals(tag, "an incomplete upload", (line) => log.error(line));
   const stop = AbortSignal.any([deadline.signal, trap.signal]);
   const journal = new UploadJournal(sys, cfg.state_dir, cfg.name);
+  const monitor = new RunMonitor(sys, cfg, log);
+  monitor.started();
+  const started = opts.now ?? sys.now();
   try {
     const { runLocked } = await import("./run-assets.js");
     const { jobS3Client } = await import("../providers/s3/client.js");
     const client = opts.client ?? jobS3Client(cfg.s3, creds, cfg.timeouts);
-    return await runLocked({ sys, cfg, client, log, tag, journal, deadline, stop }, opts.now ?? sys.now());
+    return await runLocked({ sys, cfg, client, log, tag, journal, deadline, stop, monitor }, started);
+  } catch (err) {
+    await monitor.crashed(started, err);
+    throw err;
   } finally {
     deadline.dispose();
     trap.release();

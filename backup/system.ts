@@ -10,6 +10,7 @@ import { acquireFlock, lockHolder, type HeldLock } from "../providers/files/floc
 export type FileOps = Pick<
   typeof fs,
   | "closeSync"
+  | "fchmodSync"
   | "fsyncSync"
   | "lstatSync"
   | "mkdirSync"
@@ -74,6 +75,7 @@ export function writeFileAtomic(sys: System, path: string, text: string, mode = 
   let fd: number | undefined;
   try {
     fd = sys.fs.openSync(tmp, "w", mode);
+    sys.fs.fchmodSync(fd, mode); // whatever the umask (cron's may be 077)
     sys.fs.writeSync(fd, text);
     sys.fs.fsyncSync(fd);
     sys.fs.closeSync(fd);

@@ -14,6 +14,7 @@ import type { Stage } from "./compression.js";
 import type { UploadJournal } from "./journal.js";
 import { Meter } from "./meter.js";
 import { putStream } from "./multipart.js";
+import type { Gauges } from "./progress.js";
 import { describeEnd, type Producer, type StageEnd } from "./stage.js";
 import type { System } from "./system.js";
 import { retainVersion, type WriteRules } from "./write-rules.js";
@@ -99,6 +100,8 @@ export interface StreamRequest {
   journal: UploadJournal;
   /** Create-only, owner-readable, locked if configured: backup/write-rules.ts. */
   rules: WriteRules;
+  /** Called once the stream flows, with its byte counts (for progress on a terminal). */
+  onStream?: (gauges: Gauges) => void;
 }
 
 /** Streams producer -> compression -> S3 at `key`; resolves (never rejects) with what happened. */
@@ -155,6 +158,7 @@ export async function streamObject(req: StreamRequest): Promise<StreamOutcome> {
   );
 
   const { partSize, queueSize } = partPlan(req.expectedBytes);
+  req.onStream?.({ sent: () => gate.bytes });
   try {
     const { parts, versionId } = await putStream({ client: req.client, bucket: req.bucket, key: req.key }, gate, {
       partSize,

@@ -37,6 +37,8 @@ export interface HostView {
   readFile(path: string): Promise<Buffer | undefined>;
   /** lstat, or undefined when nothing is at path. */
   stat(path: string): Promise<Stats | undefined>;
+  /** Where a symbolic link points, or undefined when path is not one. */
+  readlink(path: string): Promise<string | undefined>;
   /** Runs a program that only reads (no stdin: nothing secret is sent to a read). */
   run(argv: readonly string[], opts?: ReadOptions): Promise<RunResult>;
 }
@@ -54,6 +56,8 @@ export interface Host extends HostView {
   chown(path: string, uid: number, gid: number): Promise<void>;
   chmod(path: string, mode: number): Promise<void>;
   remove(path: string, opts?: { recursive?: boolean }): Promise<void>;
+  /** Creates a symbolic link at `path` pointing to `target`; nothing may be at `path`. */
+  symlink(target: string, path: string): Promise<void>;
   /** Runs a program that changes the machine. */
   exec(argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
   /** Any other side effect (SQL that writes, an API call): described, then carried out. */
@@ -96,6 +100,7 @@ export class LocalHost implements Host {
       whyRun: this.whyRun,
       readFile: (p) => this.readFile(p),
       stat: (p) => this.stat(p),
+      readlink: (p) => this.readlink(p),
       run: (argv, o) => this.run(argv, o),
     };
   }
@@ -106,6 +111,12 @@ export class LocalHost implements Host {
 
   async stat(path: string): Promise<Stats | undefined> {
     return fs.lstat(path).catch(ifMissing(undefined));
+  }
+
+  async readlink(path: string): Promise<string | undefined> {
+    return fs
+      .readlink(path)
+      .catch((err: NodeJS.ErrnoException) => (err.code === "EINVAL" ? undefined : ifMissing(undefined)(err)));
   }
 
   run(argv: readonly string[], opts: ReadOptions = {}): Promise<RunResult> {
@@ -172,6 +183,10 @@ export class LocalHost implements Host {
 
   chmod(path: string, mode: number): Promise<void> {
     return this.effect({ kind: "chmod", target: path }, () => fs.chmod(path, mode));
+  }
+
+  symlink(target: string, path: string): Promise<void> {
+    return this.effect({ kind: "symlink", target: path }, () => fs.symlink(target, path));
   }
 
   remove(path: string, opts: { recursive?: boolean } = {}): Promise<void> {

@@ -5,6 +5,7 @@ import type * as access_check from "../resources/access_check.js";
 import type * as cron_entry from "../resources/cron_entry.js";
 import type * as directory from "../resources/directory.js";
 import type * as mysql_user from "../resources/mysql_user.js";
+import type * as node_exporter_textfile from "../resources/node_exporter_textfile.js";
 import type * as s3_file_backup from "../resources/s3_file_backup.js";
 import type * as s3_mysql_backup from "../resources/s3_mysql_backup.js";
 import type * as system_user from "../resources/system_user.js";
@@ -19,6 +20,7 @@ const LOADERS: Record<string, () => Promise<ResourceType>> = {
   cron_entry: async () => (await import("../resources/cron_entry.js")).cronEntry,
   mysql_user: async () => (await import("../resources/mysql_user.js")).mysqlUser,
   access_check: async () => (await import("../resources/access_check.js")).accessCheck,
+  node_exporter_textfile: async () => (await import("../resources/node_exporter_textfile.js")).nodeExporterTextfile,
   s3_file_backup: async () => (await import("../resources/s3_file_backup.js")).s3FileBackup,
   s3_mysql_backup: async () => (await import("../resources/s3_mysql_backup.js")).s3MysqlBackup,
 };
@@ -49,6 +51,7 @@ export interface ResourceInputs {
   cron_entry: InputOf<typeof cron_entry.schema>;
   mysql_user: InputOf<typeof mysql_user.schema>;
   access_check: InputOf<typeof access_check.schema>;
+  node_exporter_textfile: InputOf<typeof node_exporter_textfile.schema>;
   s3_file_backup: InputOf<typeof s3_file_backup.schema>;
   s3_mysql_backup: InputOf<typeof s3_mysql_backup.schema>;
 }

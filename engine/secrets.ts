@@ -45,7 +45,12 @@ export class Redactor {
 
 export const redactor = new Redactor();
 
-type Schema = SchemaNode & { sensitive?: boolean; freeText?: string };
+type Schema = SchemaNode & {
+  sensitive?: boolean;
+  freeText?: string;
+  /** A sensitive value of a given form: its first branch is the literal, whose pattern a referenced value must match too. */
+  anyOf?: { pattern?: string; title?: string }[];
+};
 
 /** True when the JSON pointer (relative to the schema's instance) lands on or inside a sensitive value. */
 export function isSensitivePath(schema: Schema, pointer: string): boolean {
@@ -69,7 +74,7 @@ export interface Resolution {
  * `where` prefixes messages; values are never quoted in them.
  */
 export function resolveSecrets(schema: Schema, value: unknown, where: string, out: Resolution): void {
-  walk(schema, value, "", (path, holder, key, v) => {
+  walk(schema, value, "", (path, holder, key, v, child) => {
     const at = `${where}${path}`;
     const ref = v as { env?: string; file?: string };
     if (typeof v === "string") {
@@ -82,6 +87,11 @@ export function resolveSecrets(schema: Schema, value: unknown, where: string, ou
       out.problems.push(
         `${at}: shorter than ${MIN_SECRET_LENGTH} characters: too short to be a secret, or to mask in output without pointing at it`,
       );
+      return;
+    }
+    const shape = child.anyOf?.[0];
+    if (typeof v !== "string" && shape?.pattern && !new RegExp(shape.pattern, "u").test(resolved)) {
+      out.problems.push(`${at}: the value it refers to is not ${shape.title ?? "of the expected form"}`);
       return;
     }
     out.resolved.push({ path, value: resolved });
@@ -167,7 +177,7 @@ function walk(
   schema: Schema,
   value: unknown,
   path: string,
-  visit: (path: string, holder: any, key: string | number, v: unknown) => void,
+  visit: (path: string, holder: any, key: string | number, v: unknown, schema: Schema) => void,
 ): void {
   if (value === null || typeof value !== "object") return;
   const entries: [string | number, unknown][] = Array.isArray(value)
@@ -176,7 +186,7 @@ function walk(
   for (const [key, v] of entries) {
     const child = childSchema(schema, String(key), Array.isArray(value));
     if (!child || v === undefined) continue;
-    if (child.sensitive) visit(`${path}/${key}`, value, key, v);
+    if (child.sensitive) visit(`${path}/${key}`, value, key, v, child);
     else walk(child, v, `${path}/${key}`, visit);
   }
 }

@@ -76,7 +76,7 @@ function message(e: ErrorObject, root: unknown, isSensitive: (p: string) => bool
       return `must be one of ${(e.params as any).allowedValues.map((v: unknown) => JSON.stringify(v)).join(", ")}${got(e, root, isSensitive)}`;
     case "anyOf":
       return isSensitive(e.instancePath)
-        ? `must be a string, {"env": "VAR"} or {"file": "/path"}`
+        ? `must be ${(e.schema as { title?: string }[])[0]?.title ?? "a string"}, {"env": "VAR"} or {"file": "/path"}`
         : `${e.message}${got(e, root, isSensitive)}`;
     default:
       return `${e.message}${got(e, root, isSensitive)}`;

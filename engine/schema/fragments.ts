@@ -3,11 +3,27 @@
 
 /** A sensitive string: a literal, or a reference resolved when the run-list is loaded. */
 export function secret<D extends string>(description: D) {
+  return secretOf(description, { type: "string" } as const);
+}
+
+/**
+ * A sensitive string of a given form: the literal is checked by the schema, a reference's value
+ * once resolved (engine/secrets.ts); neither is ever quoted in the message.
+ */
+export function secretMatching<D extends string, P extends string, T extends string>(
+  description: D,
+  pattern: P,
+  title: T,
+) {
+  return secretOf(description, { type: "string", pattern, title } as const);
+}
+
+function secretOf<D extends string, L extends object>(description: D, literal: L) {
   return {
     description,
     sensitive: true,
     anyOf: [
-      { type: "string" },
+      literal,
       {
         type: "object",
         properties: { env: { type: "string", minLength: 1 } },

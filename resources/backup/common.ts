@@ -3,8 +3,17 @@
 import { S3_PREFIX, TIMEOUTS } from "../../backup/config-schema.js";
 import { PROJECT_ROOT, TEMPLATES_DIR } from "../../engine/paths.js";
 import type { Action, Declaration } from "../../engine/resource.js";
-import { accountName, cronField, homePath, secret } from "../../engine/schema/fragments.js";
+import {
+  accountName,
+  absolutePath,
+  cronField,
+  homePath,
+  secret,
+  secretMatching,
+} from "../../engine/schema/fragments.js";
 import { shellWord } from "../../providers/cron/prefix.js";
+import { metricsFileName } from "../../backup/metrics.js";
+import { placesOf } from "../node_exporter_textfile.js";
 import { hostname } from "node:os";
 import { join, relative } from "node:path";
 
@@ -77,6 +86,23 @@ export const commonProperties = {
   },
   compression: { enum: ["zstd", "gzip", "none"], default: "zstd" },
   timeouts: { ...TIMEOUTS, description: "time limits of a run in seconds: run (whole run), connect, idle" },
+  metrics: {
+    type: "object",
+    description: "Prometheus metrics of every run, for node_exporter's textfile collector",
+    properties: {
+      textfile_dir: {
+        ...absolutePath,
+        description: "node_exporter's --collector.textfile.directory (Debian: /var/lib/prometheus/node-exporter)",
+      },
+    },
+    required: ["textfile_dir"],
+    additionalProperties: false,
+  },
+  healthcheck: secretMatching(
+    "check-in URL (healthchecks.io protocol): URL/start when a run begins, URL on success, URL/fail on failure",
+    "^https?://[^\\s]+$",
+    "an http(s) URL",
+  ),
 } as const;
 
 /** The common properties as a resource receives them. */
@@ -99,6 +125,8 @@ export interface CommonProps {
   retention: { daily_days: number; monthly_days: number; lock?: "governance" | "compliance" };
   compression: "zstd" | "gzip" | "none";
   timeouts?: { run?: number; connect?: number; idle?: number };
+  metrics?: { textfile_dir: string };
+  healthcheck?: string;
 }
 
 /** Where one backup's pieces live. */
@@ -144,6 +172,8 @@ export function expandBackup(
 ): Declaration[] {
   const l = layoutOf(name, p);
   const owned = { owner: l.user, group: l.user };
+  // The link node_exporter reads; the job writes through it into a directory of its own.
+  const metrics = p.metrics && join(p.metrics.textfile_dir, metricsFileName(name));
   const decl = (t: string, n: string, properties: Record<string, unknown>, a: Action = action): Declaration => ({
     type: t,
     name: n,
@@ -162,6 +192,8 @@ export function expandBackup(
     // Only when given, so a config.yml written before the option existed stays as it was.
     ...(p.timeouts ? { timeouts: p.timeouts } : {}),
     ...specific.config,
+    ...(metrics ? { metrics: { textfile_dir: placesOf(metrics).dir } } : {}),
+    ...(p.healthcheck !== undefined ? { healthcheck: p.healthcheck } : {}),
   };
   const hasCron = p.cron !== undefined && Object.keys(p.cron).length > 0;
   const steps = [
@@ -177,6 +209,7 @@ export function expandBackup(
     // recursive: parents are made on create; on remove the contents go too, but only if the
     // directory is the backup user's (the directory resource refuses otherwise).
     decl("directory", l.home, { ...owned, mode: "0700", recursive: true, adopt: false }),
+    ...(metrics ? [decl("node_exporter_textfile", metrics, { writer: l.user })] : []),
     generatedFile(
       l,
       l.config,

@@ -2,12 +2,12 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
-import { randomToken } from "../../backup/keys.js";
+import { randomToken, utcDay } from "../../backup/keys.js";
 import type { Manifest, ManifestEntry } from "../../backup/manifest.js";
 import { createBucket, testS3Client, type S3Info } from "../support/s3-server.js";
 
@@ -198,4 +198,22 @@ export async function realRun(info: S3Info) {
   if (r.code !== 0) throw new Error(`run exited ${r.code}: ${r.stderr}`);
   const [manifestKey] = (await listKeys(info, bucket)).filter((k) => k.endsWith(".manifest.json"));
   return { bucket, src, cfg, manifestKey };
+}
+
+/**
+ * A complete run of `backup` on `host` keyed `daysAgo` days back, which the store says it received
+ * then: s3rver takes LastModified from the stored file's mtime, which is set back here, since S3
+ * cannot be asked to have received something days ago. Returns the manifest's key.
+ */
+export async function oldRun(info: S3Info, bucket: string, host: string, backup: string, daysAgo: number) {
+  const at = new Date(Date.now() - daysAgo * 86_400_000);
+  const key = await plantRun(info, bucket, {
+    day: utcDay(at),
+    finishedAt: at.toISOString(),
+    host,
+    backup,
+    objects: [{ name: "etc_site", kind: "files", source: "/etc/site", body: Buffer.from("old\n") }],
+  });
+  utimesSync(join(info.directory, bucket, `${key}._S3rver_object`), at, at);
+  return key;
 }

@@ -74,6 +74,21 @@ describe("backup resource validation", () => {
       (d) => (d.run_list[0].properties.assets = ["/srv\n* * * * * /bin/evil"]),
       "run_list/0 (s3_file_backup[site]) properties/assets/0: must be an absolute path",
     ],
+    [
+      "a relative metrics directory",
+      (d) => (d.run_list[0].properties.metrics = { textfile_dir: "prometheus/node-exporter" }),
+      'run_list/0 (s3_file_backup[site]) properties/metrics/textfile_dir: must be an absolute path, got "prometheus/node-exporter"',
+    ],
+    [
+      "a literal healthcheck that is not an http(s) URL",
+      (d) => (d.run_list[0].properties.healthcheck = "ftp://hc.example/ping"),
+      'run_list/0 (s3_file_backup[site]) properties/healthcheck: must be an http(s) URL, {"env": "VAR"} or {"file": "/path"}',
+    ],
+    [
+      "a healthcheck reference whose value is not an http(s) URL, without quoting it",
+      (d) => (d.run_list[0].properties.healthcheck = { env: "BACKUP_DB_PASSWORD" }),
+      "run_list/0 (s3_file_backup[site]) properties/healthcheck: the value it refers to is not an http(s) URL",
+    ],
   ];
   for (const [what, spoil, message] of cases) {
     it(`refuses ${what} with its path, and touches nothing`, async () => {
@@ -83,6 +98,7 @@ describe("backup resource validation", () => {
       const r = await sb.converge(doc, [], env);
       expect(r.exitCode).toBe(2);
       expect(r.stderr).toContain(message);
+      expect(r.stdout + r.stderr).not.toContain(env.BACKUP_DB_PASSWORD);
       expect(await sb.snapshot()).toEqual(before);
     });
   }

@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fixListings } from "./s3rver-listing.js";
 
 export interface S3Info {
   endpoint: string;
@@ -129,6 +130,7 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<{ info:
     DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void };
   };
   DUMMY_ACCOUNT.createKeyPair(TEST_KEY.accessKeyId, TEST_KEY.secretAccessKey);
+  fixListings();
   const directory = opts.directory ?? mkdtempSync(join(tmpdir(), "s3rver-"));
   const server = new S3rver({
     address: "127.0.0.1",

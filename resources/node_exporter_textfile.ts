@@ -1,0 +1,136 @@
+// node_exporter_textfile: a .prom file in node_exporter's textfile-collector directory that one
+// user (the writer) may replace at will, and nothing else there. The collector directory belongs
+// to root or prometheus and holds other jobs' metrics, so it is left as it is: no chown, no mode
+// change, no ACL. Beside the name, the writer gets a directory of its own (NAME.d, 0755), where it
+// can write a temporary file and rename it over its .prom file atomically, and the name itself is
+// a root-owned link into it (node_exporter follows links). An empty file is placed there first, so
+// the link never dangles: a dangling one is a scrape error of the whole textfile collector.
+import { basename, dirname, join } from "node:path";
+import { PreconditionError } from "../engine/errors.js";
+import { definePrimitive } from "../engine/resource.js";
+import { absolutePath, accountName } from "../engine/schema/fragments.js";
+import type { PropsOf } from "../engine/schema/types.js";
+import { ownerIds, readOwnership, resolveOwnership, type DesiredOwnership } from "../providers/files/ownership.js";
+
+export const schema = {
+  type: "object",
+  properties: {
+    writer: { ...accountName, description: "the user that writes the metrics (a backup user)" },
+  },
+  required: ["writer"],
+  additionalProperties: false,
+} as const;
+
+type Props = PropsOf<typeof schema>;
+
+interface Current {
+  /** The writer's directory: owner and mode, when it exists. */
+  dir?: { owner: string; mode: string };
+  /** Whether the metrics file inside it exists. */
+  file: boolean;
+  /** Where the link at the name points, when there is one. */
+  link?: string;
+}
+
+interface Places {
+  /** NAME.d beside the name, the writer's own. */
+  dir: string;
+  /** NAME.d/BASENAME, what the writer replaces. */
+  file: string;
+  /** The link's target, relative so the collector directory can be moved or bind-mounted. */
+  target: string;
+}
+
+/** Where the pieces of the entry `path` live. */
+export function placesOf(path: string): Places {
+  const base = basename(path);
+  const dir = `${path.slice(0, -".prom".length)}.d`;
+  return { dir, file: join(dir, base), target: join(basename(dir), base) };
+}
+
+const MODE = "0755";
+
+export const nodeExporterTextfile = definePrimitive<Props, Current, DesiredOwnership>({
+  type: "node_exporter_textfile",
+  description:
+    "A .prom file in node_exporter's textfile directory (the name) that one user may replace atomically, through a directory of its own.",
+  schema,
+  nameSchema: {
+    ...absolutePath,
+    pattern: "^/[^\\n\\r\\u0000]*/[^/\\n\\r\\u0000]+\\.prom$",
+    title: "a path ending in .prom",
+  },
+  async load(ctx, path, props, action) {
+    const p = placesOf(path);
+    const collector = dirname(path);
+    const [cst, lst, dst] = await Promise.all([ctx.host.stat(collector), ctx.host.stat(path), ctx.host.stat(p.dir)]);
+    if (lst && !lst.isSymbolicLink())
+      throw new PreconditionError(
+        `${path} exists and is not a link; move it away (the metrics are now written in ${p.dir})`,
+      );
+    if (dst && !dst.isDirectory()) throw new PreconditionError(`${p.dir} exists and is not a directory`);
+    const dir = dst && (await readOwnership(ctx, dst));
+    // Taken over only from root (a run cut short) or the writer: another user's directory is theirs.
+    if (dir && action === "create" && dir.owner !== props.writer && dst!.uid !== 0)
+      throw new PreconditionError(`${p.dir} belongs to ${dir.owner}, not ${props.writer}; move it away`);
+    const current: Current = {
+      dir: dir && { owner: dir.owner, mode: dir.mode },
+      file: Boolean(dst && (await ctx.host.stat(p.file))),
+      link: lst ? await ctx.host.readlink(path) : undefined,
+    };
+    if (action === "remove") return { current, desired: {} };
+    if (!cst?.isDirectory())
+      throw new PreconditionError(
+        `${collector} does not exist: install prometheus-node-exporter, or give the directory its --collector.textfile.directory names`,
+      );
+    return { current, desired: await resolveOwnership(ctx, { owner: props.writer, group: props.writer, mode: MODE }) };
+  },
+  diff({ current, desired }, action, path) {
+    const p = placesOf(path);
+    if (action === "remove")
+      return [
+        ...(current?.link !== undefined ? [{ property: "link", summary: `remove link ${path}` }] : []),
+        ...(current?.dir ? [{ property: "dir", summary: `delete directory ${p.dir}` }] : []),
+      ];
+    const dir = current?.dir;
+    return [
+      ...(!dir
+        ? [{ property: "dir", summary: `create directory ${p.dir} owned by ${desired.owner}, mode ${MODE}` }]
+        : []),
+      ...(dir && dir.owner !== desired.owner
+        ? [{ property: "owner", summary: `change owner of ${p.dir} from '${dir.owner}' to '${desired.owner}'` }]
+        : []),
+      ...(dir && dir.mode !== MODE
+        ? [{ property: "mode", summary: `change mode of ${p.dir} from '${dir.mode}' to '${MODE}'` }]
+        : []),
+      ...(!current?.file ? [{ property: "file", summary: `create empty metrics file ${p.file}` }] : []),
+      ...(current?.link !== p.target
+        ? [
+            {
+              property: "link",
+              summary: `link ${path} to ${p.target}${current?.link !== undefined ? ` (was ${current.link})` : ""}`,
+            },
+          ]
+        : []),
+    ];
+  },
+  async apply(host, { current, desired }, changes, action, path) {
+    const p = placesOf(path);
+    const has = (property: string) => changes.some((c) => c.property === property);
+    if (action === "remove") {
+      if (has("link")) await host.remove(path);
+      if (has("dir")) await host.remove(p.dir, { recursive: true });
+      return;
+    }
+    const { uid, gid } = await ownerIds(host, p.dir, desired);
+    // Made root's first and handed over once the file is in it, so the writer never sees it half made.
+    if (has("dir")) await host.mkdir(p.dir, { recursive: false });
+    if (has("file")) await host.writeFileAtomic(p.file, "", { mode: 0o644, uid, gid });
+    if (has("dir") || has("owner")) await host.chown(p.dir, uid!, gid!);
+    if (has("dir") || has("mode")) await host.chmod(p.dir, parseInt(MODE, 8));
+    if (has("link")) {
+      if (current?.link !== undefined) await host.remove(path);
+      await host.symlink(p.target, path);
+    }
+  },
+});
