@@ -75,8 +75,10 @@ export function parseConfig(raw: unknown, source: string): BackupConfig {
   const text = textProblems(raw);
   if (text.length) throw new InputError(text.map((t) => `${source}: ${t.path}: ${t.problem}`));
   const c = raw as BackupConfigFile;
-  // A plain path is the object form with every default; ajv has filled in the object form's.
-  const assets = (c.assets ?? []).map((a) => (typeof a === "string" ? { path: a, on_change: "fail" } : a) as FileAsset);
+  // A plain path is the object form with every default.
+  const assets = (c.assets ?? []).map(
+    (a): FileAsset => (typeof a === "string" ? { path: a, on_change: "fail" } : { on_change: "fail", ...a }),
+  );
   const databases = c.mysql?.databases ?? [];
   const prefix = c.s3.prefix ?? "";
   return {
