@@ -77,7 +77,9 @@ describe("check-in pings", () => {
       `POST /ping/${token}/fail?x=1`,
     ]);
     const fail = hc.seen[3].body;
-    expect(fail).toMatch(/^s3-backup bad: FAILED \(\w+\): 1\/2 objects backed up; failed: \S*broken: tar exited 2/);
+    expect(fail).toMatch(
+      /^s3-backup bad: FAILED \(\w+\): 1\/2 objects backed up in [\d.]+ s; failed: \S*broken: tar exited 2/,
+    );
     // Pings carry no key's random part either: the success body names the manifest masked.
     expect(hc.seen[1].body).toMatch(/manifest s3:\/\/\S+\/shop--…\S{4}\.manifest\.json$/);
     for (const r of [ok, failed]) expect(r.stdout + r.stderr).not.toContain(token);

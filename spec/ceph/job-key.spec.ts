@@ -160,7 +160,7 @@ describe("the job's key under the generated policy, on Ceph RGW 16.2", { timeout
     );
     const out = r.stdout + r.stderr;
     for (const k of keys) expect(out).not.toContain(/--([\w-]{64})/.exec(k)![1].slice(0, 60));
-    expect(out).toMatch(/--…[\w-]{4}\.tar\.zst/);
+    expect(out).toMatch(/--…[\w-]{4}\.manifest\.json/);
   });
 
   test("the bucket owner restores and verifies what the job wrote", async () => {

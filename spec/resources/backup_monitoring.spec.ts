@@ -155,7 +155,7 @@ describe("s3_file_backup with metrics and a healthcheck", () => {
       `/ping/${TOKEN}/fail`,
     ]);
     expect(pings[3].body).toMatch(
-      /^s3-backup site: FAILED \(\w+\): 0\/1 objects backed up; failed: var_lib_spec-site: /,
+      /^s3-backup site: FAILED \(\w+\): 0\/1 objects backed up in [\d.]+ s; failed: var_lib_spec-site: /,
     );
   });
 
