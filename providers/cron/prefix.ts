@@ -24,6 +24,11 @@ export function shellWord(value: string): string {
     .join("");
 }
 
+/** `value` as one shell word for a cron command: as it is when only safe characters, else shellWord's quoting. */
+export function commandWord(value: string): string {
+  return /^[\w@+=:,./-]+$/.test(value) ? value : shellWord(value);
+}
+
 const NAME = "[A-Za-z_][A-Za-z0-9_]*";
 // Exactly what withPrefix writes, one variable at a time; the shell word's parts as shellWord makes them.
 const ASSIGNMENT = new RegExp(`^(${NAME})=((?:'[^']*'|\\\\'|\\\\%)+); export \\1; `);

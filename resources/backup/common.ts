@@ -11,7 +11,7 @@ import {
   secret,
   secretMatching,
 } from "../../engine/schema/fragments.js";
-import { shellWord } from "../../providers/cron/prefix.js";
+import { commandWord } from "../../providers/cron/prefix.js";
 import { metricsFileName } from "../../backup/metrics.js";
 import { placesOf } from "../node_exporter_textfile.js";
 import { hostname } from "node:os";
@@ -253,7 +253,7 @@ export function expandBackup(
         user: l.user,
         ...p.cron,
         // One shell word that survives cron's "%" handling: a home may hold blanks, "%", "$(...)".
-        command: shellWord(l.script),
+        command: commandWord(l.script),
         ...(p.mailto !== undefined ? { mailto: p.mailto } : {}),
       },
       hasCron ? action : "remove",

@@ -4,7 +4,7 @@
 // through cron's "%" handling, under sh, bash and dash. Checked pure, then against the real binaries.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAssignment, variableLine, variableProblem } from "../../providers/cron/environment.js";
-import { shellWord, splitPrefix, withPrefix } from "../../providers/cron/prefix.js";
+import { commandWord, shellWord, splitPrefix, withPrefix } from "../../providers/cron/prefix.js";
 import { shellText } from "../support/cron-model.js";
 import { Sandbox } from "../support/sandbox.js";
 
@@ -80,6 +80,12 @@ describe("variables exported by the job line", () => {
     expect(splitPrefix(text)).toEqual({ environment: { K: v }, command: "/bin/job 'arg'" });
     // No "%" of the prefix reaches cron unescaped: the command is not cut inside it.
     expect(shellText(text)).toMatch(/\/bin\/job 'arg'$/);
+  });
+
+  it("a command word stays bare when plain (crontabs written before quoting do not change) and is quoted otherwise", () => {
+    expect(commandWord("/var/lib/backup_site/s3-backup.sh")).toBe("/var/lib/backup_site/s3-backup.sh");
+    for (const v of ["/var/lib/b k/s3-backup.sh", "/var/lib/bk%d/x", "/var/lib/bk$(id)/x", "/a'b", ""])
+      expect(commandWord(v)).toBe(shellWord(v));
   });
 
   it("leaves a command that looks like a prefix to the reader's choice, consistently", () => {
