@@ -52,7 +52,7 @@ describe("converge", () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr.split("\n")[0]).toBe(line);
-    expect(r.stderr).toContain("\nusage: converge RUN_LIST.json [--why-run]");
+    expect(r.stderr).toContain("\nusage: converge RUN_LIST.json [--why-run | --validate]");
   });
 
   describe("not root", () => {
