@@ -6,6 +6,7 @@ import type { Node } from "./compile.js";
 import { reasonOf } from "./errors.js";
 import { LocalHost, type Observer } from "./host.js";
 import type { Change, LoadContext } from "./resource.js";
+import { traceDecision, tracedView } from "./trace.js";
 
 export type Status = "up_to_date" | "updated" | "would_update" | "skipped" | "failed";
 
@@ -36,7 +37,7 @@ export async function converge(nodes: readonly Node[], opts: ConvergeOptions): P
     const started = performance.now();
     const assumptions: string[] = [];
     const ctx: LoadContext = {
-      host: view,
+      host: tracedView(view, node.label),
       whyRun: opts.whyRun,
       assume: (text) => void assumptions.push(text),
       wouldExist: (thing) => provided.has(thing),
@@ -48,6 +49,7 @@ export async function converge(nodes: readonly Node[], opts: ConvergeOptions): P
       try {
         const state = await def.load(ctx, decl.name, decl.properties, decl.action);
         outcome.changes = def.diff(state, decl.action, decl.name, decl.properties);
+        traceDecision(node.label, outcome.changes, opts.whyRun);
         if (outcome.changes.length && !opts.whyRun) {
           await def.apply(host, state, outcome.changes, decl.action, decl.name, decl.properties);
           const after = await def.load(ctx, decl.name, decl.properties, decl.action);
