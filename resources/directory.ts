@@ -37,6 +37,11 @@ export const directory = definePrimitive<Props, Ownership, DesiredOwnership>({
   nameSchema: absolutePath,
   async load(ctx, path, props, action) {
     const st = await ctx.host.stat(path);
+    // A link is not followed, even to a directory: its target is not the path the run-list names.
+    if (st?.isSymbolicLink())
+      throw new PreconditionError(
+        `${path} is a symbolic link; converge does not follow it (manage the directory it points to, or remove the link)`,
+      );
     if (st && !st.isDirectory()) throw new PreconditionError(`${path} exists and is not a directory`);
     if (action === "remove") {
       // Removing needs no owner to exist (it may be gone with its user), but when an owner is

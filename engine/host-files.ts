@@ -1,0 +1,238 @@
+// The host's file operations, each acting on what it checked. The parent directory is pinned
+// (pinned-path.ts); the entry is opened without following it, and read, owned and moded through
+// that descriptor. A file is never chowned or chmodded in place: a name in a directory someone
+// else can write may be a link to a file that is not ours, so a file gets its owner and mode by
+// being written anew (a temporary file set up through its descriptor, then renamed over the name).
+import { randomBytes } from "node:crypto";
+import { constants, promises as fs, type Stats } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { PreconditionError } from "./errors.js";
+import { O_PATH, openChildDir, openDir, openParent, type PinnedDir, UnsafePath } from "./pinned-path.js";
+
+/** Files larger than this are not read (they are rewritten, never diffed): 64 MiB. */
+export const MAX_READ = 64 * 1024 * 1024;
+
+export interface FileEntry {
+  /** The entry's own lstat: a symbolic link's, never its target's. */
+  stats: Stats;
+  /**
+   * The bytes, read from the very descriptor the stats came from; only for a regular file with
+   * one name (a hard link may be another file's content) of at most MAX_READ bytes.
+   */
+  content?: Buffer;
+  /** No one but root, or the file's own owner, could have put this file under this name. */
+  trusted: boolean;
+}
+
+export interface WriteOptions {
+  mode: number;
+  uid?: number;
+  gid?: number;
+}
+
+/** Carries out one side effect after announcing it (the host's gate: why-run, observer). */
+export type Announce = <T>(effect: { kind: string; target: string }, carryOut: () => Promise<T>) => Promise<T>;
+
+/** What is at `path`, without following it; the content of a plain file. Undefined when nothing is there. */
+export function inspectFile(path: string): Promise<FileEntry | undefined> {
+  return inParent(path, undefined, async (dir, name) => {
+    const handle = await fs.open(dir.at(name), O_PATH | constants.O_NOFOLLOW).catch(ifMissing(undefined));
+    if (!handle) return undefined;
+    try {
+      const stats = await handle.stat();
+      const plain = stats.isFile() && stats.nlink === 1 && stats.size <= MAX_READ;
+      // Reopening the O_PATH handle through /proc opens that very inode: no name is looked up again.
+      const content = plain ? await readAtMost(`/proc/self/fd/${handle.fd}`, MAX_READ) : undefined;
+      return { stats, content, trusted: placedByOwnerOrRoot(dir.stats, stats) };
+    } finally {
+      await handle.close();
+    }
+  });
+}
+
+/** lstat of `path`, reached through pinned directories; undefined when nothing is there. */
+export function lstatPath(path: string): Promise<Stats | undefined> {
+  return inParent(path, undefined, (dir, name) => fs.lstat(dir.at(name)).catch(ifMissing(undefined)));
+}
+
+/** The names in the directory at `path`, or undefined when there is none. */
+export async function listDir(path: string): Promise<string[] | undefined> {
+  const dir = await openDir(path);
+  if (!dir) return undefined;
+  try {
+    return await fs.readdir(dir.at());
+  } finally {
+    await dir.close();
+  }
+}
+
+/**
+ * Writes a file so that a crash leaves the old content or the new, with owner and mode set before
+ * it gets its name. Two side effects, each announced: the temporary file, then the rename.
+ */
+export async function writeAtomic(
+  path: string,
+  content: string | Buffer,
+  opts: WriteOptions,
+  announce: Announce,
+): Promise<void> {
+  const tmpName = `.${lastName(path)}.converge-${randomBytes(6).toString("hex")}`;
+  const tmp = join(dirname(path), tmpName);
+  await inParent(path, missingParent(path), async (dir, name) => {
+    let created = false;
+    try {
+      await announce({ kind: "write", target: tmp }, async () => {
+        // Created 0600 and never through a link: a secret is never readable by others, even for an instant.
+        const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+        const fh = await fs.open(dir.at(tmpName), flags, 0o600);
+        created = true;
+        try {
+          await fh.writeFile(content);
+          if (opts.uid !== undefined || opts.gid !== undefined) await fh.chown(opts.uid ?? -1, opts.gid ?? -1);
+          await fh.chmod(opts.mode);
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+      });
+      // rename(2) replaces the name itself: a link there is replaced, never followed.
+      await announce({ kind: "rename", target: `${tmp} -> ${path}` }, () => fs.rename(dir.at(tmpName), dir.at(name)));
+      await dir.handle.sync();
+    } catch (err) {
+      if (created) await fs.unlink(dir.at(tmpName)).catch(() => {});
+      throw err;
+    }
+  });
+}
+
+/** Makes the directory (and, with `recursive`, its missing parents), never through a link others control. */
+export async function makeDir(path: string, recursive: boolean): Promise<void> {
+  if (recursive) return void (await openDir(path, true))?.close();
+  await inParent(path, missingParent(path), (dir, name) => fs.mkdir(dir.at(name)));
+}
+
+/** Runs `act` on the descriptor of the directory at `path`; anything but a directory is refused. */
+export function onDirectory(path: string, act: (handle: FileHandle) => Promise<void>): Promise<void> {
+  return inParent(path, missingParent(path), async (parent, name) => {
+    const dir = await openChildDir(parent, name).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === "ENOTDIR" || e.code === "ELOOP")
+        throw new UnsafePath(
+          `${path} is not a directory (converge gives a file its owner and mode only by writing it anew)`,
+        );
+      throw e;
+    });
+    try {
+      await act(dir.handle);
+    } finally {
+      await dir.close();
+    }
+  });
+}
+
+/**
+ * Removes the entry at `path`: a name is unlinked (a link, never what it points to); a directory
+ * is removed with, when `recursive`, everything in it, never following a link and never entering
+ * another filesystem mounted inside.
+ */
+export function removePath(path: string, recursive: boolean): Promise<void> {
+  return inParent(path, undefined, (dir, name) => removeEntry(dir, name, recursive, undefined));
+}
+
+/** Removes `.NAME.converge-*` files an interrupted write left next to `path`, each announced. */
+export function removeLeftovers(path: string, announce: Announce): Promise<void> {
+  return inParent(path, undefined, async (dir, name) => {
+    const leftover = new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.converge-[0-9a-f]{12}$`);
+    for (const f of (await fs.readdir(dir.at())).filter((f) => leftover.test(f))) {
+      const target = `${join(dirname(path), f)} (left by an interrupted write)`;
+      // unlink(2) removes the name only; a directory by that name is not ours and stays.
+      await announce({ kind: "remove", target }, () =>
+        fs.unlink(dir.at(f)).catch((e: NodeJS.ErrnoException) => {
+          if (e.code !== "ENOENT" && e.code !== "EISDIR") throw e;
+        }),
+      );
+    }
+  });
+}
+
+// Errors that mean the entry changed between a look and an act: look again.
+const CHANGED = new Set(["ENOENT", "EISDIR", "ENOTDIR", "ELOOP", "ENOTEMPTY"]);
+
+async function removeEntry(dir: PinnedDir, name: string, recursive: boolean, dev: number | undefined): Promise<void> {
+  const here = join(dir.path, name);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const st = await fs.lstat(dir.at(name)).catch(ifMissing(undefined));
+    if (!st) return;
+    try {
+      if (!st.isDirectory()) return await fs.unlink(dir.at(name));
+      if (recursive) await emptyDirectory(dir, name, dev ?? st.dev);
+      return await fs.rmdir(dir.at(name));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? "";
+      if (!CHANGED.has(code) || (code === "ENOTEMPTY" && !recursive)) throw err;
+    }
+  }
+  throw new UnsafePath(`${here} keeps changing while converge removes it`);
+}
+
+async function emptyDirectory(parent: PinnedDir, name: string, dev: number): Promise<void> {
+  const dir = await openChildDir(parent, name);
+  try {
+    if (dir.stats.dev !== dev)
+      throw new UnsafePath(`${dir.path} is another filesystem mounted there; converge does not remove it`);
+    for (const entry of await fs.readdir(dir.at())) await removeEntry(dir, entry, true, dev);
+  } finally {
+    await dir.close();
+  }
+}
+
+/** Runs `act` in the pinned parent of `path`, or returns `missing` when the parent does not exist. */
+async function inParent<T>(
+  path: string,
+  missing: T | (() => never),
+  act: (dir: PinnedDir, name: string) => Promise<T>,
+): Promise<T> {
+  const parent = await openParent(path);
+  if (!parent) return typeof missing === "function" ? (missing as () => never)() : missing;
+  const [dir, name] = parent;
+  try {
+    return await act(dir, name);
+  } finally {
+    await dir.close();
+  }
+}
+
+/** No one but root, or the file's own owner, can put a file under a name in this directory. */
+function placedByOwnerOrRoot(dir: Stats, file: Stats): boolean {
+  return (dir.mode & 0o022) === 0 && (dir.uid === 0 || dir.uid === file.uid);
+}
+
+async function readAtMost(path: string, max: number): Promise<Buffer | undefined> {
+  const fh = await fs.open(path, constants.O_RDONLY | constants.O_NOCTTY);
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const { bytesRead, buffer } = await fh.read(Buffer.alloc(64 * 1024), 0, 64 * 1024, null);
+      if (bytesRead === 0) return Buffer.concat(chunks, total);
+      total += bytesRead;
+      if (total > max) return undefined;
+      chunks.push(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+const missingParent = (path: string) => (): never => {
+  throw new PreconditionError(`directory ${dirname(path)} does not exist`);
+};
+
+const lastName = (path: string) => path.split("/").filter(Boolean).pop() ?? "";
+
+function ifMissing<T>(value: T) {
+  return (err: NodeJS.ErrnoException): T => {
+    if (err.code === "ENOENT" || err.code === "ENOTDIR") return value;
+    throw err;
+  };
+}
