@@ -71,45 +71,83 @@ export async function listDir(path: string): Promise<string[] | undefined> {
  * Writes a file so that a crash leaves the old content or the new, with owner and mode set before
  * it gets its name. Two side effects, each announced: the temporary file, then the rename.
  */
-export async function writeAtomic(
-  path: string,
-  content: string | Buffer,
-  opts: WriteOptions,
-  announce: Announce,
-): Promise<void> {
-  const tmpName = `.${lastName(path)}.converge-${randomBytes(6).toString("hex")}`;
-  const tmp = join(dirname(path), tmpName);
-  await inParent(path, missingParent(path), async (dir, name) => {
-    let created = false;
+export function writeAtomic(path: string, content: string | Buffer, opts: WriteOptions, announce: Announce) {
+  return placeAtomically(path, "write", false, announce, async (dir, tmp) => {
+    // Created 0600 and never through a link: a secret is never readable by others, even for an instant.
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+    const fh = await fs.open(dir.at(tmp), flags, 0o600);
     try {
-      await announce({ kind: "write", target: tmp }, async () => {
-        // Created 0600 and never through a link: a secret is never readable by others, even for an instant.
-        const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-        const fh = await fs.open(dir.at(tmpName), flags, 0o600);
-        created = true;
-        try {
-          await fh.writeFile(content);
-          if (opts.uid !== undefined || opts.gid !== undefined) await fh.chown(opts.uid ?? -1, opts.gid ?? -1);
-          await fh.chmod(opts.mode);
-          await fh.sync();
-        } finally {
-          await fh.close();
-        }
-      });
-      // rename(2) replaces the name itself: a link there is replaced, never followed.
-      await announce({ kind: "rename", target: `${tmp} -> ${path}` }, () => fs.rename(dir.at(tmpName), dir.at(name)));
-      await dir.handle.sync();
+      await fh.writeFile(content);
+      await setUp(fh, opts);
+      await fh.sync();
     } catch (err) {
-      if (created) await fs.unlink(dir.at(tmpName)).catch(() => {});
+      await fs.unlink(dir.at(tmp)).catch(() => {});
+      throw err;
+    } finally {
+      await fh.close();
+    }
+  });
+}
+
+/**
+ * Makes a directory with its owner and mode, the same way: made under a temporary name, set up
+ * through its descriptor, then renamed into place, so a crash never leaves one half made. With
+ * `recursive`, missing parents are made first (as mkdir -p makes them).
+ */
+export function makeDir(path: string, recursive: boolean, opts: WriteOptions, announce: Announce) {
+  return placeAtomically(path, "mkdir", recursive, announce, async (dir, tmp) => {
+    await fs.mkdir(dir.at(tmp), 0o700);
+    try {
+      const made = await openChildDir(dir, tmp);
+      try {
+        await setUp(made.handle, opts);
+      } finally {
+        await made.close();
+      }
+    } catch (err) {
+      await fs.rmdir(dir.at(tmp)).catch(() => {});
       throw err;
     }
   });
 }
 
-/** Makes the directory (and, with `recursive`, its missing parents), never through a link others control. */
-export async function makeDir(path: string, recursive: boolean): Promise<void> {
-  if (recursive) return void (await openDir(path, true))?.close();
-  await inParent(path, missingParent(path), (dir, name) => fs.mkdir(dir.at(name)));
+/**
+ * Makes `path` under the name `.NAME.converge-XXXXXXXXXXXX` beside it (`make` cleans up after
+ * itself if it fails), then renames it over `path` in the same pinned directory: a link there is
+ * replaced, never followed. A crash leaves the old entry or the new, and at most that leftover.
+ */
+async function placeAtomically(
+  path: string,
+  kind: string,
+  makeParents: boolean,
+  announce: Announce,
+  make: (dir: PinnedDir, tmp: string) => Promise<void>,
+): Promise<void> {
+  const tmp = `.${lastName(path)}.converge-${randomBytes(6).toString("hex")}`;
+  const tmpPath = join(dirname(path), tmp);
+  let parent: [PinnedDir, string] | undefined;
+  try {
+    await announce({ kind, target: tmpPath }, async () => {
+      parent = await openParent(path, makeParents);
+      if (!parent) missingParent(path)();
+      await make(parent![0], tmp);
+    });
+    const [dir, name] = parent!;
+    try {
+      await announce({ kind: "rename", target: `${tmpPath} -> ${path}` }, () => fs.rename(dir.at(tmp), dir.at(name)));
+    } catch (err) {
+      await removeEntry(dir, tmp, true, undefined).catch(() => {});
+      throw err;
+    }
+    await dir.handle.sync();
+  } finally {
+    await parent?.[0].close();
+  }
+}
+
+async function setUp(handle: FileHandle, opts: WriteOptions): Promise<void> {
+  if (opts.uid !== undefined || opts.gid !== undefined) await handle.chown(opts.uid ?? -1, opts.gid ?? -1);
+  await handle.chmod(opts.mode);
 }
 
 /** Runs `act` on the descriptor of the directory at `path`; anything but a directory is refused. */
@@ -139,18 +177,14 @@ export function removePath(path: string, recursive: boolean): Promise<void> {
   return inParent(path, undefined, (dir, name) => removeEntry(dir, name, recursive, undefined));
 }
 
-/** Removes `.NAME.converge-*` files an interrupted write left next to `path`, each announced. */
+/** Removes what an interrupted write or mkdir left next to `path` (`.NAME.converge-*`), each announced. */
 export function removeLeftovers(path: string, announce: Announce): Promise<void> {
   return inParent(path, undefined, async (dir, name) => {
     const leftover = new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.converge-[0-9a-f]{12}$`);
     for (const f of (await fs.readdir(dir.at())).filter((f) => leftover.test(f))) {
       const target = `${join(dirname(path), f)} (left by an interrupted write)`;
-      // unlink(2) removes the name only; a directory by that name is not ours and stays.
-      await announce({ kind: "remove", target }, () =>
-        fs.unlink(dir.at(f)).catch((e: NodeJS.ErrnoException) => {
-          if (e.code !== "ENOENT" && e.code !== "EISDIR") throw e;
-        }),
-      );
+      // A name is unlinked, never followed; a half-made directory goes with what is in it.
+      await announce({ kind: "remove", target }, () => removeEntry(dir, f, true, undefined));
     }
   });
 }

@@ -57,14 +57,18 @@ export interface Host extends HostView {
    * file's hard link) is replaced, never written through. The only way a file's owner or mode changes.
    */
   writeFileAtomic(path: string, content: string | Buffer, opts: WriteOptions): Promise<void>;
-  mkdir(path: string, opts: { recursive: boolean }): Promise<void>;
+  /**
+   * Makes a directory that appears already owned and moded (made under a temporary name, then
+   * renamed), and with `recursive` its missing parents; mode default 0755.
+   */
+  mkdir(path: string, opts: { recursive: boolean } & Partial<WriteOptions>): Promise<void>;
   /** Sets a directory's owner through its descriptor; anything else at path is refused. */
   chown(path: string, uid: number, gid: number): Promise<void>;
   /** Sets a directory's mode through its descriptor; anything else at path is refused. */
   chmod(path: string, mode: number): Promise<void>;
   /** Unlinks a name (never what a link points to), or removes a directory, with its contents if recursive. */
   remove(path: string, opts?: { recursive?: boolean }): Promise<void>;
-  /** Removes the temporary files an interrupted write of path left behind. */
+  /** Removes what an interrupted write or mkdir of path left behind. */
   removeLeftovers(path: string): Promise<void>;
   /** Runs a program that changes the machine. */
   exec(argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
@@ -161,8 +165,10 @@ export class LocalHost implements Host {
     await files.writeAtomic(path, content, opts, (e, carryOut) => this.effect(e, carryOut));
   }
 
-  mkdir(path: string, opts: { recursive: boolean }): Promise<void> {
-    return this.effect({ kind: "mkdir", target: path }, () => files.makeDir(path, opts.recursive));
+  async mkdir(path: string, opts: { recursive: boolean } & Partial<WriteOptions>): Promise<void> {
+    if (this.whyRun) throw new WhyRunViolation(`mkdir ${path}`);
+    const { recursive, mode = 0o755, uid, gid } = opts;
+    await files.makeDir(path, recursive, { mode, uid, gid }, (e, carryOut) => this.effect(e, carryOut));
   }
 
   chown(path: string, uid: number, gid: number): Promise<void> {

@@ -22,9 +22,9 @@ export async function backupFile(host: Host, path: string, content: Buffer, keep
   if (keep <= 0) return;
   const dir = dirname(join(BACKUP_DIR, path));
   // The top is 0700 before anything goes under it, so nothing there is reachable by others.
-  await host.mkdir(BACKUP_DIR, { recursive: true });
+  if (!(await host.stat(BACKUP_DIR))) await host.mkdir(BACKUP_DIR, { recursive: true, mode: 0o700 });
   await host.chmod(BACKUP_DIR, 0o700);
-  await host.mkdir(dir, { recursive: true });
+  if (!(await host.stat(dir))) await host.mkdir(dir, { recursive: true });
   let at = Date.now();
   const copyAt = (ms: number) => join(dir, `${basename(path)}.${backupStamp(new Date(ms))}`);
   while (await host.stat(copyAt(at))) at += 1;

@@ -112,6 +112,23 @@ describe("host file operations on names another account controls", () => {
     expect(file?.content?.toString()).toBe("root's own\n");
   });
 
+  it("makes a directory that appears already owned and moded, and leaves nothing when stopped before the rename", async () => {
+    const seen: string[] = [];
+    const made = join(home, "made");
+    await new LocalHost(false, (e) => void seen.push(e.kind)).mkdir(made, {
+      recursive: false,
+      mode: 0o710,
+      uid: NOBODY,
+    });
+    expect(seen).toEqual(["mkdir", "rename"]);
+    expect([statSync(made).uid, statSync(made).mode & 0o777]).toEqual([NOBODY, 0o710]);
+    const stopping = new LocalHost(false, (e) => {
+      if (e.kind === "rename") throw new Error("stopped");
+    });
+    await expect(stopping.mkdir(join(home, "never"), { recursive: false })).rejects.toThrow("stopped");
+    expect(readdirSync(home)).toEqual(["made"]);
+  });
+
   it("sets a directory's owner and mode through its descriptor, and refuses a link or a file", async () => {
     const before = victimState();
     await host.chmod(home, 0o750);
