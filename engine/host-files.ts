@@ -6,9 +6,19 @@
 import { randomBytes } from "node:crypto";
 import { constants, promises as fs, type Stats } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { basename, dirname, join, normalize } from "node:path";
 import { PreconditionError } from "./errors.js";
-import { O_PATH, openChildDir, openDir, openParent, type PinnedDir, UnsafePath } from "./pinned-path.js";
+import { removeEntry } from "./host-remove.js";
+import {
+  ifMissing,
+  inParent,
+  O_PATH,
+  openChildDir,
+  openDir,
+  openParent,
+  type PinnedDir,
+  UnsafePath,
+} from "./pinned-path.js";
 
 /** Files larger than this are not read (they are rewritten, never diffed): 64 MiB. */
 export const MAX_READ = 64 * 1024 * 1024;
@@ -168,74 +178,6 @@ export function onDirectory(path: string, act: (handle: FileHandle) => Promise<v
   });
 }
 
-/**
- * Removes the entry at `path`: a name is unlinked (a link, never what it points to); a directory
- * is removed with, when `recursive`, everything in it, never following a link and never entering
- * another filesystem mounted inside.
- */
-export function removePath(path: string, recursive: boolean): Promise<void> {
-  return inParent(path, undefined, (dir, name) => removeEntry(dir, name, recursive, undefined));
-}
-
-/** Removes what an interrupted write or mkdir left next to `path` (`.NAME.converge-*`), each announced. */
-export function removeLeftovers(path: string, announce: Announce): Promise<void> {
-  return inParent(path, undefined, async (dir, name) => {
-    const leftover = new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.converge-[0-9a-f]{12}$`);
-    for (const f of (await fs.readdir(dir.at())).filter((f) => leftover.test(f))) {
-      const target = `${join(dirname(path), f)} (left by an interrupted write)`;
-      // A name is unlinked, never followed; a half-made directory goes with what is in it.
-      await announce({ kind: "remove", target }, () => removeEntry(dir, f, true, undefined));
-    }
-  });
-}
-
-// Errors that mean the entry changed between a look and an act: look again.
-const CHANGED = new Set(["ENOENT", "EISDIR", "ENOTDIR", "ELOOP", "ENOTEMPTY"]);
-
-async function removeEntry(dir: PinnedDir, name: string, recursive: boolean, dev: number | undefined): Promise<void> {
-  const here = join(dir.path, name);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const st = await fs.lstat(dir.at(name)).catch(ifMissing(undefined));
-    if (!st) return;
-    try {
-      if (!st.isDirectory()) return await fs.unlink(dir.at(name));
-      if (recursive) await emptyDirectory(dir, name, dev ?? st.dev);
-      return await fs.rmdir(dir.at(name));
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? "";
-      if (!CHANGED.has(code) || (code === "ENOTEMPTY" && !recursive)) throw err;
-    }
-  }
-  throw new UnsafePath(`${here} keeps changing while converge removes it`);
-}
-
-async function emptyDirectory(parent: PinnedDir, name: string, dev: number): Promise<void> {
-  const dir = await openChildDir(parent, name);
-  try {
-    if (dir.stats.dev !== dev)
-      throw new UnsafePath(`${dir.path} is another filesystem mounted there; converge does not remove it`);
-    for (const entry of await fs.readdir(dir.at())) await removeEntry(dir, entry, true, dev);
-  } finally {
-    await dir.close();
-  }
-}
-
-/** Runs `act` in the pinned parent of `path`, or returns `missing` when the parent does not exist. */
-async function inParent<T>(
-  path: string,
-  missing: T | (() => never),
-  act: (dir: PinnedDir, name: string) => Promise<T>,
-): Promise<T> {
-  const parent = await openParent(path);
-  if (!parent) return typeof missing === "function" ? (missing as () => never)() : missing;
-  const [dir, name] = parent;
-  try {
-    return await act(dir, name);
-  } finally {
-    await dir.close();
-  }
-}
-
 /** No one but root, or the file's own owner, can put a file under a name in this directory. */
 function placedByOwnerOrRoot(dir: Stats, file: Stats): boolean {
   return (dir.mode & 0o022) === 0 && (dir.uid === 0 || dir.uid === file.uid);
@@ -262,11 +204,4 @@ const missingParent = (path: string) => (): never => {
   throw new PreconditionError(`directory ${dirname(path)} does not exist`);
 };
 
-const lastName = (path: string) => path.split("/").filter(Boolean).pop() ?? "";
-
-function ifMissing<T>(value: T) {
-  return (err: NodeJS.ErrnoException): T => {
-    if (err.code === "ENOENT" || err.code === "ENOTDIR") return value;
-    throw err;
-  };
-}
+const lastName = (path: string) => basename(normalize(path));

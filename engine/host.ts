@@ -7,6 +7,7 @@
 import type { Stats } from "node:fs";
 import { CommandError, WhyRunViolation } from "./errors.js";
 import * as files from "./host-files.js";
+import { removeLeftovers, removePath } from "./host-remove.js";
 import type { FileEntry, WriteOptions } from "./host-files.js";
 import { runProgram } from "./program.js";
 
@@ -180,12 +181,12 @@ export class LocalHost implements Host {
   }
 
   remove(path: string, opts: { recursive?: boolean } = {}): Promise<void> {
-    return this.effect({ kind: "remove", target: path }, () => files.removePath(path, Boolean(opts.recursive)));
+    return this.effect({ kind: "remove", target: path }, () => removePath(path, Boolean(opts.recursive)));
   }
 
   async removeLeftovers(path: string): Promise<void> {
     if (this.whyRun) throw new WhyRunViolation(`remove leftovers of ${path}`);
-    await files.removeLeftovers(path, (e, carryOut) => this.effect(e, carryOut));
+    await removeLeftovers(path, (e, carryOut) => this.effect(e, carryOut));
   }
 }
 

@@ -156,3 +156,27 @@ function components(path: string): string[] {
     .split("/")
     .filter((c) => c !== "" && c !== ".");
 }
+
+/** Runs `act` in the pinned parent of `path`, or returns `missing` when the parent does not exist. */
+export async function inParent<T>(
+  path: string,
+  missing: T | (() => never),
+  act: (dir: PinnedDir, name: string) => Promise<T>,
+): Promise<T> {
+  const parent = await openParent(path);
+  if (!parent) return typeof missing === "function" ? (missing as () => never)() : missing;
+  const [dir, name] = parent;
+  try {
+    return await act(dir, name);
+  } finally {
+    await dir.close();
+  }
+}
+
+/** For a `.catch`: `value` when the path is missing, the error otherwise. */
+export function ifMissing<T>(value: T) {
+  return (err: NodeJS.ErrnoException): T => {
+    if (err.code === "ENOENT" || err.code === "ENOTDIR") return value;
+    throw err;
+  };
+}
