@@ -67,7 +67,10 @@ export const templateFile = definePrimitive<Props, Current, Desired>({
       replaces: replaced(file.stats),
       hidden:
         file.content === undefined
-          ? "over 64 MiB, not read"
+          ? // No name left: another name was renamed over it between converge's open and its look.
+            file.stats.nlink === 0
+            ? "it was replaced while converge looked at it"
+            : "over 64 MiB, not read"
           : file.trusted
             ? undefined
             : "someone other than root or its owner may have put this file there",
