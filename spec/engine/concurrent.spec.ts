@@ -84,7 +84,7 @@ describe("concurrent converges", () => {
   it("refuses a --lock-timeout that is not a number of seconds, as bad input", async () => {
     const r = await sb.converge(adding("spec_bad", "bad"), ["--lock-timeout", "soon"]);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain('--lock-timeout must be a number of seconds (0 or more), got "soon"');
+    expect(r.stderr).toContain('--lock-timeout: must be a number of seconds (0 or more), got "soon"');
   });
 
   it("why-run on a host where converge never ran creates its lock and nothing else", async () => {
