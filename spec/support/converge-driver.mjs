@@ -12,13 +12,15 @@
 //       converges under the host's lock and SIGKILLs itself just before the write WHEN (a number:
 //       the Nth; else the first whose "KIND TARGET" contains it). Appends each write ("effect KIND
 //       TARGET") and each finished resource ("done LABEL STATUS") to PROGRESS as it happens.
+//       With WHEN "-", WHEN and RUN_LIST come as one line on stdin ("WHEN RUN_LIST"), read once
+//       the engine is loaded (kill - PROGRESS).
 //   node converge-driver.mjs crash PLAN OUT
 //       the crash trials of PLAN (JSON: runLists by transition, files, homes, users, foreign
 //       crontab lines, trials [[TRANSITION, K]...]): first a reference converge of each transition
 //       in turn, recording its writes and the state after it; then for each trial, a child SIGKILLed
 //       just before its Kth write (none when K is 0), the state it left, and a repairing converge
 //       in this process. Writes what it saw to OUT as JSON. The next child is started while a
-//       repair runs, so its Node start-up costs no time of its own.
+//       repair runs, so that its Node start-up overlaps the repair.
 //   node converge-driver.mjs race WHEN USER COMMAND RUN_LIST
 //       converges, and just before the write WHEN runs COMMAND (sh -c) as USER: what a hostile
 //       account could do at that very instant. Prints the doc report.
