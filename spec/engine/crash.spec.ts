@@ -21,7 +21,8 @@ const id = randomBytes(3).toString("hex");
 const DBS = [`crash_${id}_a`, `crash_${id}_b`];
 const DRIVER = join(PROJECT_ROOT, "spec/support/converge-driver.mjs");
 const CONVERGE = `${process.execPath} ${join(PROJECT_ROOT, "bin/converge.js")}`;
-const USERS = ["backup_site", "backup_shop"];
+// The MySQL account is server-wide: a name no other spec uses, so specs running at once cannot change it under this one.
+const USERS = ["backup_site", "backup_crash"];
 const HOMES = USERS.map((u) => `/var/lib/${u}`);
 const FILES = [...HOMES.map((h) => `${h}/config.yml`), ...HOMES.map((h) => `${h}/s3-backup.sh`), `${HOMES[1]}/.my.cnf`];
 /** In order, each starting where the one before ended; the last ends where the first starts. */
@@ -56,7 +57,7 @@ describe("converge killed mid-write", () => {
         { type: "s3_file_backup", name: "site", action, properties: { assets: ["/srv/site"], ...common } },
         {
           type: "s3_mysql_backup",
-          name: "shop",
+          name: "crash",
           action,
           properties: {
             mysql: { password: { env: old ? "DB_PASSWORD" : "DB_PASSWORD2" }, admin: { socket } },
@@ -78,13 +79,17 @@ describe("converge killed mid-write", () => {
     sb = await Sandbox.create();
     buckets = await Promise.all([createBucket(s3, "crash-old"), createBucket(s3, "crash-new")]);
     await sb.letEveryoneReach(PROJECT_ROOT);
+    // Sandboxes share one process table: userdel refuses a uid any process runs as, in any
+    // sandbox. An account at uid 41000 makes this sandbox's new accounts take the uids after it,
+    // which no other spec's accounts (from 1000 up) share.
+    expect((await sb.sh("useradd -u 41000 -M -N -s /usr/sbin/nologin spec_uids")).exitCode).toBe(0);
     sqlAsRoot(socket, DBS.map((d) => `CREATE DATABASE ${d};`).join(" "));
     for (const t of TRANSITIONS) sb.runList(target[t](), `${t}.json`);
   });
   afterAll(async () => {
     sqlAsRoot(
       socket,
-      `${DBS.map((d) => `DROP DATABASE IF EXISTS ${d};`).join(" ")} DROP USER IF EXISTS 'backup_shop'@'localhost'`,
+      `${DBS.map((d) => `DROP DATABASE IF EXISTS ${d};`).join(" ")} DROP USER IF EXISTS 'backup_crash'@'localhost'`,
     );
     await sb.destroy();
   });

@@ -18,7 +18,8 @@ const s3 = inject("s3");
 const { socket } = inject("mariadb");
 const id = randomBytes(3).toString("hex");
 const db = `hostile_${id}`;
-const USER = "backup_shop";
+// The MySQL account is server-wide: a name no other spec uses, so specs running at once cannot change it under this one.
+const USER = "backup_hostile";
 const HOME = `/var/lib/${USER}`;
 const NAMES = ["config.yml", ".my.cnf", "s3-backup.sh"];
 const SECRET = `ROOT-ONLY-${randomBytes(8).toString("hex")}`;
@@ -36,7 +37,7 @@ describe("a hostile backup account during converge", () => {
     run_list: [
       {
         type: "s3_mysql_backup",
-        name: "shop",
+        name: "hostile",
         properties: {
           mysql: { password: { env: "DB_PASSWORD" }, admin: { socket } },
           databases: [db],
@@ -75,6 +76,10 @@ describe("a hostile backup account during converge", () => {
     sb = await Sandbox.create();
     bucket = await createBucket(s3, "hostile");
     await sb.letEveryoneReach(PROJECT_ROOT);
+    // Sandboxes share one process table: userdel refuses a uid any process runs as, in any
+    // sandbox. An account at uid 42000 makes this sandbox's new accounts take the uids after it,
+    // which no other spec's accounts (from 1000 up) share.
+    expect((await sb.sh("useradd -u 42000 -M -N -s /usr/sbin/nologin spec_uids")).exitCode).toBe(0);
     sqlAsRoot(socket, `CREATE DATABASE ${db}`);
     expectConverged(await sb.converge(runList(), [], env), 7);
     // The account wrote config.yml's exact content into the 0660 file it may write (the issue's attack).
