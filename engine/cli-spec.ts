@@ -1,10 +1,11 @@
 // What `converge` accepts and what its --help says; engine/cli.ts acts on it.
 import type { CommandSpec } from "./flags.js";
+import { DEFAULT_LOCK_TIMEOUT } from "./lock.js";
 import { LEVELS } from "./log.js";
 
 export const CONVERGE: CommandSpec = {
   usage:
-    "converge RUN_LIST.json [--why-run | --validate] [--format doc|json] [--log-level LEVEL] [--recipe-path DIR]...",
+    "converge RUN_LIST.json [--why-run | --validate] [--format doc|json] [--log-level LEVEL] [--recipe-path DIR]... [--lock-timeout SECONDS]",
   summary:
     "Converges this machine to the run-list, as root: every resource is loaded, compared with what\n" +
     "the run-list wants, and changed only where it differs. The whole run-list is validated first;\n" +
@@ -24,6 +25,11 @@ export const CONVERGE: CommandSpec = {
       multiple: true,
       help: "a directory of COOKBOOK/RECIPE.ts, searched before the shipped recipes",
     },
+    {
+      name: "lock-timeout",
+      value: "SECONDS",
+      help: `how long to wait for another converge to finish before giving up (default ${DEFAULT_LOCK_TIMEOUT}; 0: at once)`,
+    },
   ],
   notes: [
     'Secrets go in the run-list as {"env": "VAR"} or {"file": "/root/secret"} and never appear in\n' +
@@ -32,7 +38,10 @@ export const CONVERGE: CommandSpec = {
   ],
   exitCodes: [
     [0, "success (--why-run: nothing would change)"],
-    [1, "a resource failed at run time; the resources after it were skipped"],
+    [
+      1,
+      "a resource failed at run time; the resources after it were skipped (or another converge kept the lock past --lock-timeout)",
+    ],
     [2, "bad input (run-list, recipe, flag) or not root; nothing was touched"],
     [3, "--why-run only: changes would be made (the host has drifted)"],
   ],

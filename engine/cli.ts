@@ -1,10 +1,11 @@
-// `converge RUN_LIST.json [--why-run] [--format doc|json] [--log-level LEVEL] [--recipe-path DIR]...`
+// `converge RUN_LIST.json [--why-run] [--format doc|json] [--log-level LEVEL] [--recipe-path DIR]... [--lock-timeout SECONDS]`
 // Flags and help are declared in cli-spec.ts.
 import { resolve } from "node:path";
 import { CONVERGE } from "./cli-spec.js";
 import { compileFile } from "./compile.js";
 import { EXIT, InputError, exitCodeFor, reasonOf } from "./errors.js";
 import { helpText, parseFlags, UsageError, versionLine } from "./flags.js";
+import { DEFAULT_LOCK_TIMEOUT, describeHolder, LOCK_FILE, lockHost } from "./lock.js";
 import { LEVELS, log, setLevel, type Level } from "./log.js";
 import { docLines, docSummary } from "./report/doc.js";
 import { errorDocument } from "./report/error.js";
@@ -19,6 +20,7 @@ interface Options {
   validate: boolean;
   format: "doc" | "json";
   recipePaths: string[];
+  lockTimeout: number;
 }
 
 function parse(argv: string[]): Options | "help" | "version" {
@@ -33,6 +35,9 @@ function parse(argv: string[]): Options | "help" | "version" {
   if (values["why-run"] === true && values.validate === true) problems.push("give --why-run or --validate, not both");
   if (!LEVELS.includes(level as Level))
     problems.push(`--log-level: must be one of ${LEVELS.join(", ")}, got ${JSON.stringify(level)}`);
+  const lockTimeout = (values["lock-timeout"] as string | undefined) ?? String(DEFAULT_LOCK_TIMEOUT);
+  if (!/^\d{1,7}(\.\d+)?$/.test(lockTimeout))
+    problems.push(`--lock-timeout: must be a number of seconds (0 or more), got ${JSON.stringify(lockTimeout)}`);
   if (problems.length) throw new UsageError(problems);
   setLevel(level as Level);
   return {
@@ -41,6 +46,7 @@ function parse(argv: string[]): Options | "help" | "version" {
     validate: values.validate === true,
     format: format as "doc" | "json",
     recipePaths: (values["recipe-path"] as string[]).map((p) => resolve(p)),
+    lockTimeout: Number(lockTimeout),
   };
 }
 
@@ -80,16 +86,30 @@ export async function main(argv: string[]): Promise<number> {
       );
       return EXIT.ok;
     }
+    // Taken once the input is known good and before any state is read; if this process dies, the kernel drops it.
+    const lock = await lockHost(opts.lockTimeout, (line) => process.stderr.write(`converge: ${line}\n`));
+    if ("heldBy" in lock) {
+      const line = `${describeHolder(lock.heldBy)} still holds ${LOCK_FILE} after ${opts.lockTimeout} s; nothing was changed (wait longer with --lock-timeout SECONDS)`;
+      process.stderr.write(`converge: ${line}\n`);
+      // A json consumer still gets its one document.
+      if (opts.format === "json") out(`${errorDocument(Object.assign(new Error(line), { name: "LockTimeout" }))}\n`);
+      return EXIT.failed;
+    }
     let lastParent: string | undefined;
-    const outcomes = await converge(nodes, {
-      whyRun: opts.whyRun,
-      observe: (e) => log("debug", `${e.kind} ${e.target}`),
-      onOutcome: (o) => {
-        if (opts.format !== "doc") return;
-        out(`${docLines(o, opts.whyRun, lastParent).join("\n")}\n`);
-        lastParent = o.node.parent;
-      },
-    });
+    let outcomes: Outcome[];
+    try {
+      outcomes = await converge(nodes, {
+        whyRun: opts.whyRun,
+        observe: (e) => log("debug", `${e.kind} ${e.target}`),
+        onOutcome: (o) => {
+          if (opts.format !== "doc") return;
+          out(`${docLines(o, opts.whyRun, lastParent).join("\n")}\n`);
+          lastParent = o.node.parent;
+        },
+      });
+    } finally {
+      lock.release();
+    }
     const seconds = (performance.now() - started) / 1000;
     out(
       opts.format === "doc"

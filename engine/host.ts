@@ -1,12 +1,17 @@
 // The one choke point for side effects. Resources read the machine through a HostView while
 // they load state and decide; only the runner hands them the writable Host, and only outside
 // why-run. Every write announces itself to `observe` first, so a test (or the fault suite) can
-// count writes, stop one, or kill the process at the Nth.
-import { constants, promises as fs, type Stats } from "node:fs";
-import { basename, dirname, join } from "node:path";
-import { randomBytes } from "node:crypto";
+// count writes, stop one, or kill the process at the Nth. Files are reached through pinned
+// directories and acted on through descriptors (host-files.ts), so a name another account
+// controls cannot redirect a read or a write.
+import type { Stats } from "node:fs";
 import { CommandError, WhyRunViolation } from "./errors.js";
+import * as files from "./host-files.js";
+import { removeLeftovers, removePath } from "./host-remove.js";
+import type { FileEntry, WriteOptions } from "./host-files.js";
 import { runProgram } from "./program.js";
+
+export type { FileEntry, WriteOptions } from "./host-files.js";
 
 export interface RunOptions {
   /** Sent on stdin: the only way a secret may reach a program. */
@@ -33,31 +38,43 @@ export interface Effect {
 
 export interface HostView {
   readonly whyRun: boolean;
-  /** The file's bytes, or undefined when it does not exist. */
-  readFile(path: string): Promise<Buffer | undefined>;
-  /** lstat, or undefined when nothing is at path. */
+  /**
+   * What is at path, looked at without following it, and the content of a regular file with one
+   * name (read from the descriptor that was checked); undefined when nothing is there.
+   */
+  inspectFile(path: string): Promise<FileEntry | undefined>;
+  /** lstat (a link's own), or undefined when nothing is at path. */
   stat(path: string): Promise<Stats | undefined>;
   /** Where a symbolic link points, or undefined when path is not one. */
   readlink(path: string): Promise<string | undefined>;
+  /** The names in a directory, or undefined when there is none. */
+  list(path: string): Promise<string[] | undefined>;
   /** Runs a program that only reads (no stdin: nothing secret is sent to a read). */
   run(argv: readonly string[], opts?: ReadOptions): Promise<RunResult>;
 }
 
-export interface WriteOptions {
-  mode: number;
-  uid?: number;
-  gid?: number;
-}
-
 export interface Host extends HostView {
-  /** Writes a file so that a crash leaves either the old or the new content, never a mix. */
+  /**
+   * Writes a file so that a crash leaves either the old or the new content, never a mix, with
+   * its owner and mode set before it gets its name; whatever was at the name (a link, another
+   * file's hard link) is replaced, never written through. The only way a file's owner or mode changes.
+   */
   writeFileAtomic(path: string, content: string | Buffer, opts: WriteOptions): Promise<void>;
-  mkdir(path: string, opts: { recursive: boolean }): Promise<void>;
+  /**
+   * Makes a directory that appears already owned and moded (made under a temporary name, then
+   * renamed), and with `recursive` its missing parents; mode default 0755.
+   */
+  mkdir(path: string, opts: { recursive: boolean } & Partial<WriteOptions>): Promise<void>;
+  /** Sets a directory's owner through its descriptor; anything else at path is refused. */
   chown(path: string, uid: number, gid: number): Promise<void>;
+  /** Sets a directory's mode through its descriptor; anything else at path is refused. */
   chmod(path: string, mode: number): Promise<void>;
+  /** Unlinks a name (never what a link points to), or removes a directory, with its contents if recursive. */
   remove(path: string, opts?: { recursive?: boolean }): Promise<void>;
   /** Creates a symbolic link at `path` pointing to `target`; nothing may be at `path`. */
   symlink(target: string, path: string): Promise<void>;
+  /** Removes what an interrupted write or mkdir of path left behind. */
+  removeLeftovers(path: string): Promise<void>;
   /** Runs a program that changes the machine. */
   exec(argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
   /** Any other side effect (SQL that writes, an API call): described, then carried out. */
@@ -98,25 +115,28 @@ export class LocalHost implements Host {
   view(): HostView {
     return {
       whyRun: this.whyRun,
-      readFile: (p) => this.readFile(p),
+      inspectFile: (p) => this.inspectFile(p),
       stat: (p) => this.stat(p),
       readlink: (p) => this.readlink(p),
+      list: (p) => this.list(p),
       run: (argv, o) => this.run(argv, o),
     };
   }
 
-  async readFile(path: string): Promise<Buffer | undefined> {
-    return fs.readFile(path).catch(ifMissing(undefined));
+  inspectFile(path: string): Promise<FileEntry | undefined> {
+    return files.inspectFile(path);
   }
 
-  async stat(path: string): Promise<Stats | undefined> {
-    return fs.lstat(path).catch(ifMissing(undefined));
+  stat(path: string): Promise<Stats | undefined> {
+    return files.lstatPath(path);
   }
 
-  async readlink(path: string): Promise<string | undefined> {
-    return fs
-      .readlink(path)
-      .catch((err: NodeJS.ErrnoException) => (err.code === "EINVAL" ? undefined : ifMissing(undefined)(err)));
+  list(path: string): Promise<string[] | undefined> {
+    return files.listDir(path);
+  }
+
+  readlink(path: string): Promise<string | undefined> {
+    return files.readlinkPath(path);
   }
 
   run(argv: readonly string[], opts: ReadOptions = {}): Promise<RunResult> {
@@ -150,69 +170,37 @@ export class LocalHost implements Host {
     return this.effect({ kind: "exec", target: argv.join(" ") }, () => spawn(argv, opts));
   }
 
-  writeFileAtomic(path: string, content: string | Buffer, opts: WriteOptions): Promise<void> {
-    return this.effect({ kind: "write", target: path }, async () => {
-      const tmp = join(dirname(path), `.${basename(path)}.converge-${randomBytes(6).toString("hex")}`);
-      // Created 0600 so a secret is never readable by others, even for an instant.
-      const fh = await fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-      try {
-        await fh.writeFile(content);
-        if (opts.uid !== undefined || opts.gid !== undefined) await fh.chown(opts.uid ?? -1, opts.gid ?? -1);
-        await fh.chmod(opts.mode);
-        await fh.sync();
-      } catch (err) {
-        await fh.close();
-        await fs.rm(tmp, { force: true });
-        throw err;
-      }
-      await fh.close();
-      await fs.rename(tmp, path);
-      await syncDir(dirname(path));
-    });
+  async writeFileAtomic(path: string, content: string | Buffer, opts: WriteOptions): Promise<void> {
+    if (this.whyRun) throw new WhyRunViolation(`write ${path}`);
+    await files.writeAtomic(path, content, opts, (e, carryOut) => this.effect(e, carryOut));
   }
 
-  mkdir(path: string, opts: { recursive: boolean }): Promise<void> {
-    return this.effect({ kind: "mkdir", target: path }, async () => {
-      await fs.mkdir(path, { recursive: opts.recursive });
-    });
+  async mkdir(path: string, opts: { recursive: boolean } & Partial<WriteOptions>): Promise<void> {
+    if (this.whyRun) throw new WhyRunViolation(`mkdir ${path}`);
+    const { recursive, mode = 0o755, uid, gid } = opts;
+    await files.makeDir(path, recursive, { mode, uid, gid }, (e, carryOut) => this.effect(e, carryOut));
   }
 
   chown(path: string, uid: number, gid: number): Promise<void> {
-    return this.effect({ kind: "chown", target: path }, () => fs.lchown(path, uid, gid));
+    return this.effect({ kind: "chown", target: path }, () => files.onDirectory(path, (d) => d.chown(uid, gid)));
   }
 
   chmod(path: string, mode: number): Promise<void> {
-    return this.effect({ kind: "chmod", target: path }, () => fs.chmod(path, mode));
+    return this.effect({ kind: "chmod", target: path }, () => files.onDirectory(path, (d) => d.chmod(mode)));
   }
 
   symlink(target: string, path: string): Promise<void> {
-    return this.effect({ kind: "symlink", target: path }, () => fs.symlink(target, path));
+    return this.effect({ kind: "symlink", target: path }, () => files.symlinkPath(target, path));
   }
 
   remove(path: string, opts: { recursive?: boolean } = {}): Promise<void> {
-    return this.effect({ kind: "remove", target: path }, async () => {
-      const st = await fs.lstat(path).catch(ifMissing(undefined));
-      if (!st) return;
-      if (st.isDirectory() && !opts.recursive) await fs.rmdir(path);
-      else await fs.rm(path, { recursive: true, force: true });
-    });
+    return this.effect({ kind: "remove", target: path }, () => removePath(path, Boolean(opts.recursive)));
   }
-}
 
-async function syncDir(dir: string): Promise<void> {
-  const fh = await fs.open(dir, constants.O_RDONLY);
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
+  async removeLeftovers(path: string): Promise<void> {
+    if (this.whyRun) throw new WhyRunViolation(`remove leftovers of ${path}`);
+    await removeLeftovers(path, (e, carryOut) => this.effect(e, carryOut));
   }
-}
-
-function ifMissing<T>(value: T) {
-  return (err: NodeJS.ErrnoException): T => {
-    if (err.code === "ENOENT" || err.code === "ENOTDIR") return value;
-    throw err;
-  };
 }
 
 /**

@@ -66,6 +66,11 @@ export interface Primitive<P = any, S = any, D = any> extends Common<P> {
   diff(state: State<S, D>, action: Action, name: string, props: P): Change[];
   /** Carries out exactly the changes diff returned. */
   apply(host: Host, state: State<S, D>, changes: Change[], action: Action, name: string, props: P): Promise<void>;
+  /**
+   * Housekeeping after each real converge of this resource that changes nothing it manages
+   * (leftovers of an interrupted write): announced to the host like any write, never reported.
+   */
+  tidy?(host: Host, name: string, props: P, action: Action): Promise<void>;
   /** What this resource creates that later resources may rely on, e.g. "user:x", "dir:/y". */
   provides?(name: string, props: P, action: Action): string[];
 }

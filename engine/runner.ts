@@ -56,6 +56,7 @@ export async function converge(nodes: readonly Node[], opts: ConvergeOptions): P
           const left = def.diff(after, decl.action, decl.name, decl.properties);
           if (left.length) throw new Error(`not converged after applying: ${left.map((c) => c.summary).join("; ")}`);
         }
+        if (!opts.whyRun) await def.tidy?.(host, decl.name, decl.properties, decl.action);
         if (outcome.changes.length && opts.whyRun)
           for (const p of def.provides?.(decl.name, decl.properties, decl.action) ?? []) provided.add(p);
         outcome.status = outcome.changes.length ? (opts.whyRun ? "would_update" : "updated") : "up_to_date";

@@ -9,15 +9,19 @@ import type { Change } from "./resource.js";
 const kindOf = (st: Stats) =>
   st.isFile() ? "file" : st.isDirectory() ? "directory" : st.isSymbolicLink() ? "symlink" : "special file";
 
+const described = (st: Stats) =>
+  `${kindOf(st)}, mode ${(st.mode & 0o7777).toString(8).padStart(4, "0")}, owner ${st.uid}:${st.gid}, ${st.nlink} link(s)`;
+
 /** What a read found, in a few words. */
 function found(method: string, result: unknown): string {
   if (result === undefined) return "nothing there";
-  if (Buffer.isBuffer(result)) return `${result.length} bytes`;
-  if (method === "stat") {
-    const st = result as Stats;
-    return `${kindOf(st)}, mode ${(st.mode & 0o7777).toString(8).padStart(4, "0")}, owner ${st.uid}:${st.gid}, ${st.nlink} link(s)`;
+  if (method === "stat") return described(result as Stats);
+  if (method === "inspectFile") {
+    const f = result as { stats: Stats; content?: Buffer };
+    return `${described(f.stats)}, ${f.content ? `${f.content.length} bytes read` : "content not read"}`;
   }
   if (method === "run") return `exit ${(result as RunResult).exitCode}`;
+  if (Array.isArray(result)) return `${result.length} entries`;
   if (typeof result === "string") return `-> ${result}`;
   return "done";
 }

@@ -8,6 +8,7 @@ import {
   applyOwnership,
   type DesiredOwnership,
   type Ownership,
+  ownerIds,
   ownershipChanges,
   readOwnership,
   resolveOwnership,
@@ -37,6 +38,11 @@ export const directory = definePrimitive<Props, Ownership, DesiredOwnership>({
   nameSchema: absolutePath,
   async load(ctx, path, props, action) {
     const st = await ctx.host.stat(path);
+    // A link is not followed, even to a directory: its target is not the path the run-list names.
+    if (st?.isSymbolicLink())
+      throw new PreconditionError(
+        `${path} is a symbolic link; converge does not follow it (manage the directory it points to, or remove the link)`,
+      );
     if (st && !st.isDirectory()) throw new PreconditionError(`${path} exists and is not a directory`);
     if (action === "remove") {
       // Removing needs no owner to exist (it may be gone with its user), but when an owner is
@@ -66,8 +72,12 @@ export const directory = definePrimitive<Props, Ownership, DesiredOwnership>({
   },
   async apply(host, { current, desired }, _changes, action, path, props) {
     if (action === "remove") return host.remove(path, { recursive: props.recursive });
-    if (!current) await host.mkdir(path, { recursive: props.recursive });
-    await applyOwnership(host, path, desired);
+    if (current) return applyOwnership(host, path, desired);
+    // Appears already owned and moded: a crash never leaves it half made, root's (where
+    // adopt: false would then refuse it) or open to others before its mode is set.
+    const mode = desired.mode === undefined ? undefined : parseInt(desired.mode, 8);
+    await host.mkdir(path, { recursive: props.recursive, mode, ...(await ownerIds(host, path, desired)) });
   },
+  tidy: (host, path) => host.removeLeftovers(path),
   provides: (path, _props, action) => (action === "create" ? [`dir:${path}`] : []),
 });

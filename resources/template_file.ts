@@ -1,6 +1,9 @@
 // template_file: a file whose content comes from a Handlebars template or a literal, with
 // owner, group and mode; written atomically, earlier copies kept, diffs shown unless sensitive.
+// A change of content, owner or mode writes the file anew: a file is never chowned or chmodded
+// in place, and a link or a hard-linked file at the path is replaced, never read or written through.
 import { createHash } from "node:crypto";
+import type { Stats } from "node:fs";
 import { dirname } from "node:path";
 import { InputError, PreconditionError } from "../engine/errors.js";
 import { definePrimitive } from "../engine/resource.js";
@@ -10,7 +13,6 @@ import type { PropsOf } from "../engine/schema/types.js";
 import { backupFile } from "../providers/files/backups.js";
 import { unifiedDiff } from "../providers/files/diff.js";
 import {
-  applyOwnership,
   type DesiredOwnership,
   type Ownership,
   ownerIds,
@@ -39,7 +41,15 @@ export const schema = {
 } as const;
 
 type Props = PropsOf<typeof schema>;
-type Current = Ownership & { content: string };
+type Current = Ownership & {
+  /** The content, when converge read it (a regular file with one name). */
+  content?: string;
+  bytes?: Buffer;
+  /** What the path holds instead of a file of its own, which is replaced without being read. */
+  replaces?: string;
+  /** Why its content is not shown in a diff, when it is not. */
+  hidden?: string;
+};
 type Desired = DesiredOwnership & { content: string };
 
 export const templateFile = definePrimitive<Props, Current, Desired>({
@@ -77,14 +87,25 @@ export const templateFile = definePrimitive<Props, Current, Desired>({
     }
   },
   async load(ctx, path, props, action) {
-    const st = await ctx.host.stat(path);
-    if (st && !st.isFile()) throw new PreconditionError(`${path} exists and is not a regular file`);
-    const current = st && {
-      ...(await readOwnership(ctx, st)),
-      content: (await ctx.host.readFile(path))!.toString("utf8"),
+    const file = await ctx.host.inspectFile(path);
+    if (file) refuseKind(path, file.stats);
+    const current: Current | undefined = file && {
+      ...(await readOwnership(ctx, file.stats)),
+      content: file.content?.toString("utf8"),
+      bytes: file.content,
+      replaces: replaced(file.stats),
+      hidden:
+        file.content === undefined
+          ? // No name left: another name was renamed over it between converge's open and its look.
+            file.stats.nlink === 0
+            ? "it was replaced while converge looked at it"
+            : "over 64 MiB, not read"
+          : file.trusted
+            ? undefined
+            : "someone other than root or its owner may have put this file there",
     };
     if (action === "remove") return { current, desired: { content: "" } };
-    if (!st) await requireDirectory(ctx, dirname(path));
+    if (!file) await requireDirectory(ctx, dirname(path));
     return {
       current,
       // A source template was rendered into content during validation (prepare).
@@ -92,37 +113,68 @@ export const templateFile = definePrimitive<Props, Current, Desired>({
     };
   },
   diff({ current, desired }, action, path, props) {
-    if (action === "remove") return current ? [{ property: "", summary: `delete file ${path}` }] : [];
+    if (action === "remove") {
+      const what = current?.replaces ? `${path} (${current.replaces}: the name only)` : `file ${path}`;
+      return current ? [{ property: "", summary: `delete ${what}` }] : [];
+    }
+    if (current?.replaces)
+      return [
+        { property: "content", summary: `replace ${path} (${current.replaces}) with a file of its own` },
+        ...ownershipChanges(undefined, desired),
+      ];
     const changes = [];
     if (current?.content !== desired.content) {
       const what = current ? `update content in file ${path}` : `create new file ${path}`;
       // A file not marked sensitive that holds a secret of this run likely held the previous
       // value of that secret too, which no redactor knows: show no diff of it either.
       const holdsSecret = redactor.scrub(desired.content) !== desired.content;
+      const hidden = props.sensitive ? "sensitive" : holdsSecret ? "holds a secret" : undefined;
       changes.push(
-        props.sensitive || holdsSecret
-          ? {
-              property: "content",
-              summary: `${what} (${props.sensitive ? "sensitive" : "holds a secret"}: diff suppressed)`,
-            }
-          : {
-              property: "content",
-              summary: current ? `${what} from ${digest(current.content)} to ${digest(desired.content)}` : what,
-              diff: unifiedDiff(path, current?.content ?? "", desired.content),
-            },
+        hidden
+          ? { property: "content", summary: `${what} (${hidden}: diff suppressed)` }
+          : current?.hidden
+            ? { property: "content", summary: `${what} (diff not shown: ${current.hidden})` }
+            : {
+                property: "content",
+                summary: current ? `${what} from ${digest(current.content!)} to ${digest(desired.content)}` : what,
+                diff: unifiedDiff(path, current?.content ?? "", desired.content),
+              },
       );
     }
     return [...changes, ...ownershipChanges(current, desired)];
   },
   async apply(host, { current, desired }, changes, action, path, props) {
     if (action === "remove") return host.remove(path);
-    if (current && props.backup > 0 && changes.some((c) => c.property === "content"))
-      await backupFile(host, path, props.backup);
-    if (current && current.content === desired.content) return applyOwnership(host, path, desired);
+    // A file of its own keeps the owner and mode it has where none is given; a replaced one starts anew.
+    const own = current?.replaces ? undefined : current;
+    if (own?.bytes && props.backup > 0 && changes.some((c) => c.property === "content"))
+      await backupFile(host, path, own.bytes, props.backup);
     // Written with its final owner and mode already set, so it is never briefly readable by others.
-    const mode = parseInt(desired.mode ?? current?.mode ?? "0644", 8);
-    await host.writeFileAtomic(path, desired.content, { mode, ...(await ownerIds(host, path, desired, current)) });
+    const mode = parseInt(desired.mode ?? own?.mode ?? "0644", 8);
+    await host.writeFileAtomic(path, desired.content, { mode, ...(await ownerIds(host, path, desired, own)) });
   },
+  tidy: (host, path) => host.removeLeftovers(path),
 });
+
+/** What the path holds when it is not a file converge may read and keep: it is replaced. */
+function replaced(st: Stats): string | undefined {
+  if (st.isSymbolicLink()) return "a symbolic link";
+  if (st.nlink > 1) return `a file with ${st.nlink} names (hard links)`;
+  return undefined;
+}
+
+/** A directory, FIFO, socket or device at the path fails the resource: replacing it would not be what anyone meant. */
+function refuseKind(path: string, st: Stats): void {
+  const kind = st.isDirectory()
+    ? "a directory"
+    : st.isFIFO()
+      ? "a FIFO"
+      : st.isSocket()
+        ? "a socket"
+        : st.isBlockDevice() || st.isCharacterDevice()
+          ? "a device"
+          : undefined;
+  if (kind) throw new PreconditionError(`${path} exists and is ${kind}, not a regular file`);
+}
 
 const digest = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 12);

@@ -1,4 +1,5 @@
 // A user's crontab: read from cron's spool, installed from stdin with crontab(1), or removed.
+import { PreconditionError } from "../../engine/errors.js";
 import type { Host, HostView } from "../../engine/host.js";
 import { stripInstallHeader } from "./crontab.js";
 
@@ -10,8 +11,13 @@ export async function readCrontab(view: HostView, user: string): Promise<string>
   // Not `crontab -l`: Debian's prints a "\r" or "\b" byte as the two characters "\r" or "\b"
   // (against hidden commands, #585552) and drops up to three leading comments, so installing
   // what it prints would change the user's lines. The spool file holds them as they are.
-  const bytes = await view.readFile(`${SPOOL}/${user}`);
-  return bytes ? stripInstallHeader(bytes.toString("utf8")) : "";
+  const path = `${SPOOL}/${user}`;
+  const file = await view.inspectFile(path);
+  if (!file) return "";
+  // cron itself refuses a crontab that is a link or not a regular file; converge leaves it alone.
+  if (!file.content)
+    throw new PreconditionError(`${path} is not a regular file with one name; converge does not read it`);
+  return stripInstallHeader(file.content.toString("utf8"));
 }
 
 /** Installs text as the user's crontab; an empty text removes the crontab. */

@@ -82,7 +82,7 @@ export async function ownerIds(
   return { uid, gid };
 }
 
-/** Sets ownership as desired. */
+/** Sets a directory's ownership as desired (a file gets its owner and mode by being written anew). */
 export async function applyOwnership(host: Host, path: string, desired: DesiredOwnership): Promise<void> {
   if (desired.owner !== undefined || desired.group !== undefined) {
     const { uid, gid } = await ownerIds(host, path, desired);

@@ -33,12 +33,19 @@ describe("LocalHost observer (the fault suite's hook)", () => {
     const dir = mkdtempSync(join(tmpdir(), "host-spec-"));
     const seen: string[] = [];
     const host = new LocalHost(false, (e) => {
-      seen.push(`${e.kind} ${e.target}`);
-      if (seen.length === 2) throw new Error("injected fault");
+      seen.push(`${e.kind} ${e.target.replace(/converge-[0-9a-f]{12}/g, "converge-X")}`);
+      if (seen.length === 4) throw new Error("injected fault");
     });
     await host.writeFileAtomic(join(dir, "a"), "1", { mode: 0o600 });
     await expect(host.writeFileAtomic(join(dir, "b"), "2", { mode: 0o600 })).rejects.toThrow("injected fault");
-    expect(seen).toEqual([`write ${join(dir, "a")}`, `write ${join(dir, "b")}`]);
+    const tmp = (n: string) => join(dir, `.${n}.converge-X`);
+    expect(seen).toEqual([
+      `write ${tmp("a")}`,
+      `rename ${tmp("a")} -> ${join(dir, "a")}`,
+      `write ${tmp("b")}`,
+      `rename ${tmp("b")} -> ${join(dir, "b")}`,
+    ]);
+    // The stopped rename leaves neither b nor its temporary file.
     expect(readdirSync(dir)).toEqual(["a"]);
     rmSync(dir, { recursive: true });
   });

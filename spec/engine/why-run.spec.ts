@@ -55,6 +55,7 @@ describe("the host in why-run", () => {
       host.mkdir(file, { recursive: true }),
       host.chmod(dir, 0o777),
       host.remove(dir, { recursive: true }),
+      host.removeLeftovers(file),
       host.exec(["touch", file]),
       host.effect({ kind: "sql", target: "CREATE USER" }, async () => "done"),
     ];
@@ -67,7 +68,7 @@ describe("the host in why-run", () => {
   it("still reads, and hands resources a view without write methods", async () => {
     const host = new LocalHost(true);
     expect((await host.run(["getent", "passwd", "root"])).stdout).toMatch(/^root:x:0:0:/);
-    expect(Object.keys(host.view()).sort()).toEqual(["readFile", "run", "stat", "whyRun"]);
+    expect(Object.keys(host.view()).sort()).toEqual(["inspectFile", "list", "run", "stat", "whyRun"]);
   });
 
   it("refuses, from a read-only view, any program not known to only read: it never starts", async () => {
@@ -82,7 +83,12 @@ describe("the host in why-run", () => {
     const seen: Effect[] = [];
     const host = new LocalHost(false, (e) => void seen.push(e));
     await host.writeFileAtomic(join(dir, "real"), "x", { mode: 0o640 });
-    expect(seen).toEqual([{ kind: "write", target: join(dir, "real") }]);
+    const [tmp] = seen.map((e) => e.target);
+    expect(tmp).toMatch(new RegExp(`^${join(dir, ".real.converge-")}[0-9a-f]{12}$`));
+    expect(seen).toEqual([
+      { kind: "write", target: tmp },
+      { kind: "rename", target: `${tmp} -> ${join(dir, "real")}` },
+    ]);
     expect((await host.stat(join(dir, "real")))!.mode & 0o777).toBe(0o640);
   });
 });

@@ -10,6 +10,13 @@ import { PROJECT_ROOT } from "../../engine/paths.js";
 
 const LAYERS = ["etc", "var", "home", "root"];
 
+/**
+ * converge's lock (engine/lock.ts), which every converge takes, why-run included, and which holds
+ * the last holder's pid. A sandbox starts with it, as a host does once converge ran there, and
+ * snapshots leave out its content: so "nothing changed" means nothing converge manages.
+ */
+const LOCK = "/var/lib/converge/lock";
+
 export interface SandboxOptions {
   /** More directories to overlay, e.g. "usr/local" for an install. */
   extraLayers?: string[];
@@ -35,6 +42,10 @@ export class Sandbox {
       await fs.mkdir(join(dir, l, "upper"), { recursive: true });
       await fs.mkdir(join(dir, l, "work"), { recursive: true });
     }
+    const lock = join(dir, "var", "upper", relative("/var", LOCK));
+    await fs.mkdir(join(lock, "..", ".."), { mode: 0o755 });
+    await fs.mkdir(join(lock, ".."), { mode: 0o700 });
+    writeFileSync(lock, "", { mode: 0o600 });
     return new Sandbox(dir, layers);
   }
 
@@ -96,12 +107,14 @@ export class Sandbox {
       for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
         const p = join(dir, entry.name);
         const st = await fs.lstat(p);
-        const content = entry.isFile()
-          ? createHash("sha256")
-              .update(await fs.readFile(p))
-              .digest("hex")
-          : "";
-        out.set(`/${layer}/${relative(root, p)}`, `${st.mode.toString(8)} ${st.uid}:${st.gid} ${content}`);
+        const path = `/${layer}/${relative(root, p)}`;
+        const content =
+          entry.isFile() && path !== LOCK
+            ? createHash("sha256")
+                .update(await fs.readFile(p))
+                .digest("hex")
+            : "";
+        out.set(path, `${st.mode.toString(8)} ${st.uid}:${st.gid} ${content}`);
         if (entry.isDirectory()) await walk(layer, root, p);
       }
     };

@@ -1,0 +1,182 @@
+// Reaching a path without being redirected on the way. Root writes into directories other
+// accounts own, and a name there can change between the moment it is checked and the moment it
+// is used. Node has no openat(2), but on Linux /proc/self/fd/FD/NAME resolves NAME inside the
+// directory open as FD, wherever that directory is or is moved meanwhile. So a path is walked
+// from / one component at a time, each opened relative to the directory before it with
+// O_NOFOLLOW: no name is looked up twice, and a symbolic link is followed only where root alone
+// could have made it.
+import { constants, promises as fs, type Stats } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
+import { isAbsolute, join, normalize } from "node:path";
+import { PreconditionError } from "./errors.js";
+
+/** Linux's O_PATH (not in fs.constants): a handle on the entry itself, opened without opening the file. */
+export const O_PATH = 0o10000000;
+
+// As the kernel's own limit on links followed in one lookup.
+const MAX_LINKS = 40;
+
+/** A path converge will not act through, and why. */
+export class UnsafePath extends PreconditionError {
+  override name = "UnsafePath";
+}
+
+/** True when an account other than root can create, rename or remove entries in the directory. */
+export function writableByOthers(dir: Stats): boolean {
+  return dir.uid !== 0 || (dir.mode & 0o022) !== 0;
+}
+
+/**
+ * True when only root could have put `link` in `dir` or can replace it: root's link in a
+ * directory of root's that no one else can write, or in a sticky one (/tmp), where others cannot
+ * rename or remove root's entries.
+ */
+function onlyRootControls(dir: Stats, link: Stats): boolean {
+  return dir.uid === 0 && link.uid === 0 && ((dir.mode & 0o022) === 0 || (dir.mode & 0o1000) !== 0);
+}
+
+/** An open directory. `at(name)` names an entry of this very directory, whatever happens to its path. */
+export class PinnedDir {
+  constructor(
+    /** The path it was reached by, links resolved: for messages. */
+    readonly path: string,
+    readonly handle: FileHandle,
+    readonly stats: Stats,
+  ) {}
+
+  at(name = ""): string {
+    return `/proc/self/fd/${this.handle.fd}/${name}`;
+  }
+
+  /** Someone other than root can add, rename or remove entries here. */
+  get shared(): boolean {
+    return writableByOthers(this.stats);
+  }
+
+  close(): Promise<void> {
+    return this.handle.close();
+  }
+}
+
+const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
+
+/**
+ * Opens the directory at `path` (absolute). Resolves to undefined when a component is missing,
+ * unless `create`, which makes missing ones (mode 0777 less the umask, as mkdir -p does). Throws
+ * UnsafePath at a symbolic link someone other than root controls, or at a component that is not
+ * a directory.
+ */
+export async function openDir(path: string, create = false): Promise<PinnedDir | undefined> {
+  if (!isAbsolute(path)) throw new UnsafePath(`${path} is not an absolute path`);
+  let todo = components(path);
+  let dir = await openRoot();
+  let links = 0;
+  try {
+    while (todo.length) {
+      const name = todo.shift()!;
+      const here = join(dir.path, name);
+      const next = await openChild(dir, name, create);
+      if (next === undefined) {
+        await dir.close();
+        return undefined;
+      }
+      if (next instanceof PinnedDir) {
+        await dir.close();
+        dir = next;
+        continue;
+      }
+      // A symbolic link: followed only where no one but root could have made or changed it.
+      if (!onlyRootControls(dir.stats, next))
+        throw new UnsafePath(
+          `${here} is a symbolic link in a directory that someone other than root can change; converge does not follow it`,
+        );
+      if (++links > MAX_LINKS) throw new UnsafePath(`${path}: too many symbolic links`);
+      const target = await fs.readlink(dir.at(name));
+      // dir.path is made of real directories only, so ".." in the target means what it says.
+      todo = [...components(normalize(isAbsolute(target) ? target : join(dir.path, target))), ...todo];
+      await dir.close();
+      dir = await openRoot();
+    }
+    return dir;
+  } catch (err) {
+    await dir.close();
+    throw err;
+  }
+}
+
+/** The parent directory of `path`, open, with the entry's name in it ("" for "/" itself). */
+export async function openParent(path: string, create = false): Promise<[PinnedDir, string] | undefined> {
+  const parts = components(path);
+  const name = parts.pop() ?? "";
+  const dir = await openDir(`/${parts.join("/")}`, create);
+  return dir && [dir, name];
+}
+
+/** The entry `name` of `dir`, opened as a directory without following it (ENOTDIR or ELOOP otherwise). */
+export async function openChildDir(dir: PinnedDir, name: string): Promise<PinnedDir> {
+  const handle = await fs.open(dir.at(name), DIR_FLAGS);
+  try {
+    return new PinnedDir(join(dir.path, name), handle, await handle.stat());
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+}
+
+/** The directory entry `name` of `dir` opened as a directory, its lstat if it is a link, or undefined if missing. */
+async function openChild(dir: PinnedDir, name: string, create: boolean): Promise<PinnedDir | Stats | undefined> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const opened = await openChildDir(dir, name).catch((e: NodeJS.ErrnoException) => e);
+    if (!(opened instanceof Error)) return opened;
+    if (opened.code === "ENOENT") {
+      if (!create) return undefined;
+      // Another process may make it first; either way, it is opened (and checked) next round.
+      await fs.mkdir(dir.at(name)).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== "EEXIST") throw e;
+      });
+      continue;
+    }
+    if (opened.code !== "ENOTDIR" && opened.code !== "ELOOP") throw opened;
+    const stats = await fs.lstat(dir.at(name)).catch(() => undefined);
+    if (stats?.isSymbolicLink()) return stats;
+    // Gone or changed since the open: look again.
+    if (stats && !stats.isDirectory()) throw new UnsafePath(`${join(dir.path, name)} is not a directory`);
+  }
+  throw new UnsafePath(`${join(dir.path, name)} keeps changing while converge opens it`);
+}
+
+async function openRoot(): Promise<PinnedDir> {
+  const handle = await fs.open("/", constants.O_RDONLY | constants.O_DIRECTORY);
+  return new PinnedDir("/", handle, await handle.stat());
+}
+
+/** The names along an absolute path, "." and empty ones dropped and ".." applied as written. */
+function components(path: string): string[] {
+  return normalize(path)
+    .split("/")
+    .filter((c) => c !== "" && c !== ".");
+}
+
+/** Runs `act` in the pinned parent of `path`, or returns `missing` when the parent does not exist. */
+export async function inParent<T>(
+  path: string,
+  missing: T | (() => never),
+  act: (dir: PinnedDir, name: string) => Promise<T>,
+): Promise<T> {
+  const parent = await openParent(path);
+  if (!parent) return typeof missing === "function" ? (missing as () => never)() : missing;
+  const [dir, name] = parent;
+  try {
+    return await act(dir, name);
+  } finally {
+    await dir.close();
+  }
+}
+
+/** For a `.catch`: `value` when the path is missing, the error otherwise. */
+export function ifMissing<T>(value: T) {
+  return (err: NodeJS.ErrnoException): T => {
+    if (err.code === "ENOENT" || err.code === "ENOTDIR") return value;
+    throw err;
+  };
+}
