@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../engine/paths.js";
 import { Sandbox } from "../spec/support/sandbox.js";
-import { summarize, type Summary } from "./stats.js";
+import { load, summarize, type Summary } from "./stats.js";
 
 const CONVERGE = join(PROJECT_ROOT, "bin/converge.js");
 
@@ -89,6 +89,7 @@ export async function measureNoops(prepared: Prepared[], rounds: number): Promis
       noop[i].push(await once(p, []));
       whyRun[i].push(await once(p, ["--why-run"]));
     }
+    console.error(`  round ${round + 1} of ${rounds} done (load ${load()})`);
   }
   return {
     rounds,
