@@ -127,6 +127,7 @@ export function backupTables(
           ),
           perProgram(xs, (c) => c.cpuS, med, 1),
           xs.length ? med(xs.map((x) => x.endpointCpuS)).toFixed(1) : "-",
+          xs.length && s.kind === "database" ? med(xs.map((x) => x.serverCpuS)).toFixed(1) : "-",
           megabytes(Math.max(0, ...xs.map((x) => x.tempPeakBytes))),
           megabytes(med(xs.map((x) => Object.values(x.costs).reduce((n, c) => n + c.writtenBytes, 0)))),
         ];
@@ -136,7 +137,16 @@ export function backupTables(
   out.push([
     `What each way costs (peak RSS: the largest of ${rounds} rounds; CPU and disk: medians)`,
     table(
-      ["source", "way, endpoint", "peak RSS, MiB", "CPU s", "endpoint CPU s", "temp files, peak", "written to disk"],
+      [
+        "source",
+        "way, endpoint",
+        "peak RSS, MiB",
+        "CPU s",
+        "endpoint CPU s",
+        "MariaDB CPU s",
+        "temp files, peak",
+        "written to disk",
+      ],
       costRows,
     ),
   ]);

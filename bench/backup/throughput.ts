@@ -4,9 +4,9 @@
 // endpoint's own CPU is read around it; the objects it stored are counted and deleted.
 import { DeleteObjectsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { testS3Client } from "../../spec/support/s3-server.js";
 import { cpuSeconds, watchTree, type ProgramCost } from "../proc.js";
 import { startEndpoint, type Endpoint } from "../services.js";
@@ -20,6 +20,8 @@ export interface Sample {
   costs: Record<string, ProgramCost>;
   /** CPU seconds the endpoint spent during the run. */
   endpointCpuS: number;
+  /** CPU seconds the MariaDB server spent during the run (it serves the dump: part of its cost). */
+  serverCpuS: number;
   /** Largest total size of the files in the variant's working directory at any sample. */
   tempPeakBytes: number;
   /** Bytes of the objects it stored (manifests aside). */
@@ -61,6 +63,7 @@ async function collectUploads(ep: Endpoint, sinkSeen: Set<string>): Promise<numb
 
 async function runVariant(
   root: string,
+  serverPid: number,
   v: Variant,
   source: Source,
   ep: Endpoint | undefined,
@@ -70,6 +73,7 @@ async function runVariant(
   const key = `bench/${source.kind}-${v.id}-${Date.now()}`;
   const argv = v.argv(source, { url: ep?.info.endpoint ?? "", bucket: BUCKET, key, work });
   const cpu0 = ep ? cpuSeconds(ep.pid) : NaN;
+  const server0 = cpuSeconds(serverPid);
   const t0 = process.hrtime.bigint();
   const child = spawn(argv[0], argv.slice(1), {
     cwd: work,
@@ -86,12 +90,13 @@ async function runVariant(
   clearInterval(disk);
   const costs = watch.stop();
   const endpointCpuS = ep ? cpuSeconds(ep.pid) - cpu0 : 0;
+  const serverCpuS = cpuSeconds(serverPid) - server0;
   rmSync(work, { recursive: true, force: true });
   if (code !== 0) throw new Error(`${source.kind} ${v.id} ${ep?.kind ?? ""} exited ${code}:\n${stderr}`);
   const uploadedBytes = ep ? await collectUploads(ep, sinkSeen) : 0;
   // A variant that exited 0 but stored nothing would make a fast and meaningless figure.
   if (ep && uploadedBytes === 0) throw new Error(`${source.kind} ${v.id} ${ep.kind} exited 0 but stored no object`);
-  return { s, costs, endpointCpuS, tempPeakBytes, uploadedBytes };
+  return { s, costs, endpointCpuS, serverCpuS, tempPeakBytes, uploadedBytes };
 }
 
 export interface ThroughputOptions {
@@ -110,6 +115,8 @@ export async function backupThroughput(o: ThroughputOptions) {
   try {
     console.error(`backup: generating about ${o.mb} MB of each source in ${root}`);
     const sources = prepareSources(root, o.socket, o.mb);
+    // The server's pid file sits beside its socket (spec/support/mariadb.ts).
+    const serverPid = Number(readFileSync(join(dirname(o.socket), "mysqld.pid"), "utf8").trim());
     for (const kind of o.endpoints) endpoints.push(await startEndpoint(kind as Endpoint["kind"], [BUCKET]));
     const samples: Samples = {};
     const sinkSeen = new Set<string>();
@@ -120,7 +127,7 @@ export async function backupThroughput(o: ThroughputOptions) {
       for (const source of sources)
         for (const v of order)
           for (const ep of v.uploads ? endpoints : [undefined]) {
-            const sample = await runVariant(root, v, source, ep, sinkSeen);
+            const sample = await runVariant(root, serverPid, v, source, ep, sinkSeen);
             (samples[sampleKey(source.kind, v.id, ep?.kind)] ??= []).push(sample);
             console.error(
               `  round ${round + 1}: ${source.kind} ${v.id} ${ep?.kind ?? ""} ${sample.s.toFixed(1)} s (load ${load()})`,
