@@ -86,7 +86,7 @@ describe(`lifecycle on Ceph RGW 16.2, one day = ${DAY_S} s`, { timeout: 240_000 
     await new Promise((r) => setTimeout(r, (DAY_S + 2) * 1000));
     await lifecycleUntil(
       async () => (await versions()).versions.every((v) => !v.Key!.startsWith("backups/daily/")),
-      8 * DAY_S,
+      12 * DAY_S,
     );
     const { versions: kept } = await versions();
     expect(kept.map((v) => v.Key!.split("/")[1])).toEqual(["monthly", "monthly"]);
