@@ -77,17 +77,36 @@ function message(e: ErrorObject, root: unknown, isSensitive: (p: string) => bool
     case "anyOf":
       return isSensitive(e.instancePath)
         ? `must be ${(e.schema as { title?: string }[])[0]?.title ?? "a string"}, {"env": "VAR"} or {"file": "/path"}`
-        : `${e.message}${got(e, root, isSensitive)}`;
+        : `must be ${alternatives(e.schema as Branch[], valueAt(root, e.instancePath))}${got(e, root, isSensitive)}`;
     default:
       return `${e.message}${got(e, root, isSensitive)}`;
   }
 }
 
-function got(e: ErrorObject, root: unknown, isSensitive: (p: string) => boolean): string {
-  if (isSensitive(e.instancePath)) return "";
-  const value = e.instancePath
+type Branch = { type?: string; title?: string; properties?: Record<string, unknown> };
+
+/**
+ * What an anyOf wants, in words: the branch of the value's own JSON type when there is one (a
+ * string where a path or {path, ...} is allowed is told what a path must be), else every branch.
+ */
+function alternatives(branches: Branch[], value: unknown): string {
+  const kind = value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
+  const words = (b: Branch) =>
+    b.title ??
+    (b.type === "object" ? `an object with ${Object.keys(b.properties ?? {}).join(", ")}` : `a ${b.type ?? "value"}`);
+  const same = branches.filter((b) => b.type === kind);
+  return same.length === 1 ? words(same[0]) : branches.map(words).join(" or ");
+}
+
+function valueAt(root: unknown, instancePath: string): unknown {
+  return instancePath
     .split("/")
     .slice(1)
     .reduce<any>((v, k) => (v == null ? v : v[k.replace(/~1/g, "/").replace(/~0/g, "~")]), root);
+}
+
+function got(e: ErrorObject, root: unknown, isSensitive: (p: string) => boolean): string {
+  if (isSensitive(e.instancePath)) return "";
+  const value = valueAt(root, e.instancePath);
   return value === undefined ? "" : `, got ${JSON.stringify(value)}`;
 }
