@@ -76,8 +76,9 @@ exec /usr/bin/tar "$@"`,
     const r = await runCli(["run", "--config", cfg], {
       onSpawn: (cliPid) => {
         const timer = setInterval(() => {
-          const ps = spawnSync("ps", ["--ppid", String(cliPid), "-o", "pid=,comm="], { encoding: "utf8" }).stdout;
-          const line = ps.split("\n").find((l) => l.trim().endsWith("mysqldump"));
+          // The dump itself, not the job's `mysqldump --help` probe of its options.
+          const ps = spawnSync("ps", ["--ppid", String(cliPid), "-o", "pid=,args="], { encoding: "utf8" }).stdout;
+          const line = ps.split("\n").find((l) => /\bmysqldump --defaults-file=/.test(l));
           if (line) {
             setTimeout(() => {
               process.kill(Number(line.trim().split(/\s+/)[0]), "SIGKILL");
