@@ -1,7 +1,7 @@
 // Finds a backup in the bucket: the run manifests of one backup name and host, newest first by
 // S3's own clock, with suspect ones skipped (backup/trust.ts says why). Needs list and read
 // permission, so it only ever runs with operator credentials.
-import { GetObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand, type S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectVersionsCommand, paginateListObjectsV2, type S3Client } from "@aws-sdk/client-s3";
 import { isS3Error } from "../providers/s3/errors.js";
 import { explainReadDenied, isDenied, ReadDenied } from "./denied.js";
 import { parseManifestKey } from "./keys.js";
@@ -40,23 +40,14 @@ export async function manifestsUnder(
   pageSize?: number,
 ): Promise<ManifestRef[]> {
   const refs: ManifestRef[] = [];
-  let token: string | undefined;
-  do {
-    const r = await client.send(
-      new ListObjectsV2Command({
-        Bucket: where.bucket,
-        Prefix: keyPrefix,
-        ContinuationToken: token,
-        MaxKeys: pageSize,
-      }),
-    );
-    for (const o of r.Contents ?? []) {
+  const pages = paginateListObjectsV2({ client, pageSize }, { Bucket: where.bucket, Prefix: keyPrefix });
+  for await (const page of pages) {
+    for (const o of page.Contents ?? []) {
       const parts = o.Key ? parseManifestKey(where.prefix, o.Key) : undefined;
       if (parts && o.LastModified)
         refs.push({ ...parts, key: o.Key!, lastModified: o.LastModified, size: o.Size ?? 0 });
     }
-    token = r.IsTruncated ? r.NextContinuationToken : undefined;
-  } while (token);
+  }
   return refs;
 }
 

@@ -3,7 +3,7 @@
 // (backup/trust.ts), and lists only the day folders of a recent window, newest first: day folders
 // come from one delimited listing, so a bucket of years of backups costs a request or two more,
 // not a listing of every object in it.
-import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { paginateListObjectsV2, type S3Client } from "@aws-sdk/client-s3";
 import { manifestsUnder, trustedManifests, type Where } from "./catalog.js";
 import { maskKeys, utcDay } from "./keys.js";
 import type { Manifest } from "./manifest.js";
@@ -111,23 +111,15 @@ async function dayFolders(
   pageSize?: number,
 ): Promise<string[]> {
   const folders: string[] = [];
-  let token: string | undefined;
-  do {
-    const r = await client.send(
-      new ListObjectsV2Command({
-        Bucket: where.bucket,
-        Prefix: base,
-        Delimiter: "/",
-        StartAfter: `${base}${since}`,
-        ContinuationToken: token,
-        MaxKeys: pageSize,
-      }),
-    );
-    for (const p of r.CommonPrefixes ?? []) {
+  const pages = paginateListObjectsV2(
+    { client, pageSize },
+    { Bucket: where.bucket, Prefix: base, Delimiter: "/", StartAfter: `${base}${since}` },
+  );
+  for await (const page of pages) {
+    for (const p of page.CommonPrefixes ?? []) {
       if (p.Prefix && /^\d{4}-\d{2}-\d{2}\/$/.test(p.Prefix.slice(base.length))) folders.push(p.Prefix);
     }
-    token = r.IsTruncated ? r.NextContinuationToken : undefined;
-  } while (token);
+  }
   return folders;
 }
 
