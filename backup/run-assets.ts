@@ -13,7 +13,7 @@ import { humanBytes, type JobLog } from "./log.js";
 import { exitsOf, MANIFEST_FORMAT, writeManifest, type Manifest, type ManifestEntry } from "./manifest.js";
 import type { RunMonitor } from "./monitor.js";
 import { abortUpload } from "./multipart.js";
-import { Progress, progressTerminal } from "./progress.js";
+import type { Progress } from "./progress.js";
 import { itemsOf } from "./run-record.js";
 import { lastMonthly, recordMonthly } from "./state.js";
 import type { System } from "./system.js";
@@ -36,14 +36,13 @@ export interface Run {
   /** Metrics and check-in pings (backup/monitor.ts). */
   monitor: RunMonitor;
   /** Each asset's progress, redrawn at a terminal. */
-  progress?: Progress;
+  progress: Progress;
 }
 
 /** Backs up every asset and writes the manifest; returns the exit code. */
 export async function runLocked(run: Run, started: Date): Promise<number> {
   const { sys, cfg, log, tag } = run;
   const t0 = sys.clock();
-  run.progress = new Progress(log.interactive ? progressTerminal() : undefined);
   const failures: string[] = [];
   await abortLeftovers(run, failures);
   const cls: BackupClass = lastMonthly(sys, cfg.state_dir, cfg.name) === utcMonth(started) ? "daily" : "monthly";
@@ -231,9 +230,9 @@ async function backupOne(
     abortWithinMs: run.deadline.reserveMs / 3,
     journal: run.journal,
     rules: writeRules(cfg, cls, date),
-    onStream: (gauges) => run.progress?.begin(asset.name, gauges, expected),
+    onStream: (gauges) => run.progress.begin(asset.name, gauges, expected),
   });
-  run.progress?.end();
+  run.progress.end();
   const changed = out.ends.flatMap((e) => e.changed ?? []);
   const base = {
     name: asset.name,

@@ -15,6 +15,7 @@ import { UploadJournal } from "./journal.js";
 import { acquireLock, LockBusy } from "./lock.js";
 import { JobLog } from "./log.js";
 import { RunMonitor } from "./monitor.js";
+import { Progress, progressTerminal } from "./progress.js";
 import { statePath } from "./state.js";
 import { localSystem, type System } from "./system.js";
 
@@ -52,7 +53,8 @@ export async function runBackup(cfg: BackupConfig, opts: RunOptions = {}): Promi
     const { runLocked } = await import("./run-assets.js");
     const { jobS3Client } = await import("../providers/s3/client.js");
     const client = opts.client ?? jobS3Client(cfg.s3, creds, cfg.timeouts);
-    return await runLocked({ sys, cfg, client, log, tag, journal, deadline, stop, monitor }, started);
+    const progress = new Progress(log.interactive ? progressTerminal() : undefined);
+    return await runLocked({ sys, cfg, client, log, tag, journal, deadline, stop, monitor, progress }, started);
   } catch (err) {
     await monitor.crashed(started, err);
     throw err;
