@@ -58,7 +58,13 @@ version=$(node -p 'require("./package.json").version')
 mkdir -p "$PREFIX/lib" "$PREFIX/bin"
 stage=$(mktemp -d "$PREFIX/lib/.s3-converge.XXXXXX")
 old=""
-trap 'rm -rf "$stage" ${old:+"$old"}' EXIT
+# On any exit: if the new tree never took the old one's place, the old one goes back, and only
+# then is anything removed; a failed upgrade leaves the working install as it was.
+restore_old() {
+  if [ -n "$old" ] && [ ! -e "$dest" ]; then mv "$old" "$dest"; fi
+  rm -rf "$stage" ${old:+"$old"}
+}
+trap restore_old EXIT
 
 echo "install: packing s3-converge $version (npm pack)"
 npm pack --ignore-scripts --silent --pack-destination "$stage" >/dev/null

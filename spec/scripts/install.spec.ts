@@ -55,6 +55,21 @@ describe("scripts/install.sh", () => {
     expect(writable.stdout).toBe("");
   }, 600_000);
 
+  it("an upgrade that fails at its swap leaves the installed tree in place, and nothing behind", async () => {
+    // A fault at the one step between moving the old tree aside and the new one in.
+    const fake = await sb.sh(
+      "mkdir -p /root/fault-bin && printf '%s\\n' '#!/bin/sh' " +
+        '\'case "$1" in */package) echo "mv: simulated failure" >&2; exit 1;; esac\' \'exec /bin/mv "$@"\' ' +
+        "> /root/fault-bin/mv && chmod 755 /root/fault-bin/mv",
+    );
+    expect(fake.exitCode, fake.stderr).toBe(0);
+    const r = await sb.sh(`PATH=/root/fault-bin:$PATH ${installLine}`);
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toContain("mv: simulated failure");
+    const after = await sb.sh("converge --version && ls -A /usr/local/lib | grep converge");
+    expect(after.stdout).toBe("converge 0.1.0\ns3-converge");
+  }, 600_000);
+
   it("a backup converged by the installed converge runs as cron would run it", async () => {
     const file = sb.runList(backup("site"));
     const r = await sb.exec(["converge", file], { env: secretsEnv(s3) });
