@@ -1,11 +1,11 @@
-// `converge RUN_LIST.json [--why-run] [--format doc|json] [--log-level LEVEL] [--recipe-path DIR]... [--lock-timeout SECONDS]`
+// `converge RUN_LIST.json [--why-run | --validate] [--format doc|json] [--log-level LEVEL] [--recipe-path DIR]... [--lock-timeout SECONDS]`
 // Flags and help are declared in cli-spec.ts.
 import { resolve } from "node:path";
 import { CONVERGE } from "./cli-spec.js";
 import { compileFile } from "./compile.js";
-import { EXIT, InputError, exitCodeFor, reasonOf } from "./errors.js";
+import { EXIT, InputError, exitCodeFor, failureLine } from "./errors.js";
 import { helpText, parseFlags, UsageError, versionLine } from "./flags.js";
-import { DEFAULT_LOCK_TIMEOUT, describeHolder, LOCK_FILE, lockHost } from "./lock.js";
+import { DEFAULT_LOCK_TIMEOUT, lockHost } from "./lock.js";
 import { LEVELS, log, setLevel, type Level } from "./log.js";
 import { docLines, docSummary } from "./report/doc.js";
 import { errorDocument } from "./report/error.js";
@@ -88,13 +88,6 @@ export async function main(argv: string[]): Promise<number> {
     }
     // Taken once the input is known good and before any state is read; if this process dies, the kernel drops it.
     const lock = await lockHost(opts.lockTimeout, (line) => process.stderr.write(`converge: ${line}\n`));
-    if ("heldBy" in lock) {
-      const line = `${describeHolder(lock.heldBy)} still holds ${LOCK_FILE} after ${opts.lockTimeout} s; nothing was changed (wait longer with --lock-timeout SECONDS)`;
-      process.stderr.write(`converge: ${line}\n`);
-      // A json consumer still gets its one document.
-      if (opts.format === "json") out(`${errorDocument(Object.assign(new Error(line), { name: "LockTimeout" }))}\n`);
-      return EXIT.failed;
-    }
     let lastParent: string | undefined;
     let outcomes: Outcome[];
     try {
@@ -120,7 +113,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (wantsJson(argv)) out(`${errorDocument(err)}\n`);
     else {
-      const message = err instanceof InputError ? err.message : `${(err as Error)?.name ?? "error"}: ${reasonOf(err)}`;
+      const message = failureLine(err);
       const usage =
         err instanceof UsageError ? `\nusage: ${CONVERGE.usage}\n(converge --help explains every flag)` : "";
       process.stderr.write(redactor.scrub(`converge: ${message}${usage}\n`));

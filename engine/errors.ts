@@ -51,6 +51,20 @@ export function reasonOf(err: unknown): string {
   return inspect(err, { depth: 2, breakLength: Infinity });
 }
 
+/** converge could not take the host's lock in time; nothing was read or changed. */
+export class LockTimeout extends Error {
+  override name = "LockTimeout";
+}
+
+/**
+ * The line a failure that reached the top of a command is reported by: its own words for the
+ * failures converge expects (bad input, a lock it waited for in vain), kind and reason otherwise.
+ */
+export function failureLine(err: unknown): string {
+  if (err instanceof InputError || err instanceof LockTimeout) return err.message;
+  return `${(err as Error)?.name ?? "error"}: ${reasonOf(err)}`;
+}
+
 /** The exit code for an error that reached the top of a command. */
 export function exitCodeFor(err: unknown): number {
   return err instanceof InputError ? EXIT.badInput : EXIT.failed;

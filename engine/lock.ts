@@ -7,6 +7,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { acquireFlock, type HeldLock, lockHolder } from "../providers/files/flock.js";
+import { LockTimeout } from "./errors.js";
 
 export const LOCK_FILE = "/var/lib/converge/lock";
 
@@ -15,13 +16,13 @@ export const DEFAULT_LOCK_TIMEOUT = 600;
 
 /**
  * Takes the host's converge lock, waiting up to `timeoutSeconds` for a running converge, after
- * saying so through `say`. Resolves to the held lock, or to the pid still holding it after the wait.
+ * saying so through `say`. Resolves to the held lock; throws LockTimeout naming the holder after the wait.
  */
 export async function lockHost(
   timeoutSeconds: number,
   say: (line: string) => void,
   path = LOCK_FILE,
-): Promise<HeldLock | { heldBy: number | undefined }> {
+): Promise<HeldLock> {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const now = await acquireFlock(path);
   if (now) return now;
@@ -30,7 +31,9 @@ export async function lockHost(
     const later = await acquireFlock(path, { waitSeconds: timeoutSeconds });
     if (later) return later;
   }
-  return { heldBy: lockHolder(path) };
+  throw new LockTimeout(
+    `${describeHolder(lockHolder(path))} still holds ${path} after ${timeoutSeconds} s; nothing was changed (wait longer with --lock-timeout SECONDS)`,
+  );
 }
 
 /** "another converge (pid 123)", for messages. */

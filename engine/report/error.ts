@@ -1,6 +1,6 @@
 // The json format of a failure that has no report (bad input, a refusal, an unexpected error):
 // still one JSON document on stdout, so a CI consumer always has something to parse.
-import { EXIT, InputError, exitCodeFor } from "../errors.js";
+import { EXIT, InputError, exitCodeFor, failureLine } from "../errors.js";
 import { redactor } from "../secrets.js";
 
 export interface ErrorDocument {
@@ -16,7 +16,7 @@ export interface ErrorDocument {
 /** The error document for err, scrubbed of every known secret. */
 export function errorDocument(err: unknown): string {
   const code = exitCodeFor(err);
-  const lines = err instanceof InputError ? err.problems : [`${(err as Error).name}: ${(err as Error).message}`];
+  const lines = err instanceof InputError ? err.problems : [failureLine(err)];
   const doc: ErrorDocument = {
     error: {
       kind: code === EXIT.badInput ? "bad_input" : "failed",

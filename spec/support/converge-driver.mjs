@@ -135,9 +135,7 @@ async function lock() {
   // An engine without the lock (an older build, to show what these tests catch there) runs without it.
   const { lockHost } = await import("../../dist/engine/lock.js").catch(() => ({}));
   if (!lockHost) return undefined;
-  const held = await lockHost(120, () => {});
-  if ("heldBy" in held) throw new Error(`the lock is held by ${held.heldBy}`);
-  return held;
+  return lockHost(120, () => {});
 }
 
 if (mode === "loop") {
