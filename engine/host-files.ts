@@ -167,7 +167,8 @@ async function placeAtomically(
     try {
       await announce({ kind: "rename", target: `${tmpPath} -> ${path}` }, () => fs.rename(dir.at(tmp), dir.at(name)));
     } catch (err) {
-      await removeEntry(dir, tmp, true, undefined).catch(() => {});
+      // Announced like every other change: an observer counting or stopping writes sees it too.
+      await announce({ kind: "remove", target: tmpPath }, () => removeEntry(dir, tmp, true, undefined)).catch(() => {});
       throw err;
     }
     await dir.handle.sync();
