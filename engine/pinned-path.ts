@@ -21,11 +21,6 @@ export class UnsafePath extends PreconditionError {
   override name = "UnsafePath";
 }
 
-/** True when an account other than root can create, rename or remove entries in the directory. */
-export function writableByOthers(dir: Stats): boolean {
-  return dir.uid !== 0 || (dir.mode & 0o022) !== 0;
-}
-
 /**
  * True when only root could have put `link` in `dir` or can replace it: root's link in a
  * directory of root's that no one else can write, or in a sticky one (/tmp), where others cannot
@@ -46,11 +41,6 @@ export class PinnedDir {
 
   at(name = ""): string {
     return `/proc/self/fd/${this.handle.fd}/${name}`;
-  }
-
-  /** Someone other than root can add, rename or remove entries here. */
-  get shared(): boolean {
-    return writableByOthers(this.stats);
   }
 
   close(): Promise<void> {

@@ -4,13 +4,11 @@
 import type { Stats } from "node:fs";
 import type { HostView, RunResult } from "./host.js";
 import { log } from "./log.js";
+import { kindOf, modeString } from "./stats.js";
 import type { Change } from "./resource.js";
 
-const kindOf = (st: Stats) =>
-  st.isFile() ? "file" : st.isDirectory() ? "directory" : st.isSymbolicLink() ? "symlink" : "special file";
-
 const described = (st: Stats) =>
-  `${kindOf(st)}, mode ${(st.mode & 0o7777).toString(8).padStart(4, "0")}, owner ${st.uid}:${st.gid}, ${st.nlink} link(s)`;
+  `${kindOf(st).replace(/^a /, "")}, mode ${modeString(st)}, owner ${st.uid}:${st.gid}, ${st.nlink} link(s)`;
 
 /** What a read found, in a few words. */
 function found(method: string, result: unknown): string {

@@ -7,6 +7,7 @@ import type { Stats } from "node:fs";
 import { dirname } from "node:path";
 import { InputError, PreconditionError } from "../engine/errors.js";
 import { definePrimitive } from "../engine/resource.js";
+import { kindOf } from "../engine/stats.js";
 import { redactor } from "../engine/secrets.js";
 import { absolutePath, ownership } from "../engine/schema/fragments.js";
 import type { PropsOf } from "../engine/schema/types.js";
@@ -165,16 +166,8 @@ function replaced(st: Stats): string | undefined {
 
 /** A directory, FIFO, socket or device at the path fails the resource: replacing it would not be what anyone meant. */
 function refuseKind(path: string, st: Stats): void {
-  const kind = st.isDirectory()
-    ? "a directory"
-    : st.isFIFO()
-      ? "a FIFO"
-      : st.isSocket()
-        ? "a socket"
-        : st.isBlockDevice() || st.isCharacterDevice()
-          ? "a device"
-          : undefined;
-  if (kind) throw new PreconditionError(`${path} exists and is ${kind}, not a regular file`);
+  if (!st.isFile() && !st.isSymbolicLink())
+    throw new PreconditionError(`${path} exists and is ${kindOf(st)}, not a regular file`);
 }
 
 const digest = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 12);

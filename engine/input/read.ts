@@ -4,6 +4,7 @@
 // UTF-8 would be silently replaced by U+FFFD and written on; each is refused with one line instead.
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
 import { InputError } from "../errors.js";
+import { kindOf } from "../stats.js";
 
 /** Run-lists, templates and config.yml are hand-written text: a megabyte is far beyond any real one. */
 export const MAX_INPUT_BYTES = 1024 * 1024;
@@ -84,13 +85,4 @@ function firstInvalidByte(b: Uint8Array): number {
     i += n + 1;
   }
   return b.length;
-}
-
-function kindOf(st: Stats): string {
-  if (st.isDirectory()) return "a directory";
-  if (st.isFIFO()) return "a FIFO";
-  if (st.isCharacterDevice()) return "a character device";
-  if (st.isBlockDevice()) return "a block device";
-  if (st.isSocket()) return "a socket";
-  return "not a file";
 }

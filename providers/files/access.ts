@@ -5,6 +5,7 @@
 import type { Stats } from "node:fs";
 import { dirname } from "node:path";
 import type { HostView } from "../../engine/host.js";
+import { modeString } from "../../engine/stats.js";
 import { findAccount, findGroup } from "../users/accounts.js";
 
 /** Who asks: uid undefined is an account not created yet, which owns nothing. */
@@ -54,5 +55,5 @@ export async function accessProblem(view: HostView, who: Who, path: string, want
 async function describe(view: HostView, st: Stats): Promise<string> {
   const owner = (await findAccount(view, st.uid))?.name ?? st.uid;
   const group = (await findGroup(view, st.gid))?.name ?? st.gid;
-  return `mode ${(st.mode & 0o7777).toString(8).padStart(4, "0")}, owner ${owner}:${group}`;
+  return `mode ${modeString(st)}, owner ${owner}:${group}`;
 }
