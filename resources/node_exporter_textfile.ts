@@ -10,7 +10,15 @@ import { PreconditionError } from "../engine/errors.js";
 import { definePrimitive } from "../engine/resource.js";
 import { absolutePath, accountName } from "../engine/schema/fragments.js";
 import type { PropsOf } from "../engine/schema/types.js";
-import { ownerIds, readOwnership, resolveOwnership, type DesiredOwnership } from "../providers/files/ownership.js";
+import {
+  applyOwnership,
+  ownerIds,
+  ownershipChanges,
+  readOwnership,
+  resolveOwnership,
+  type DesiredOwnership,
+  type Ownership,
+} from "../providers/files/ownership.js";
 
 export const schema = {
   type: "object",
@@ -24,8 +32,8 @@ export const schema = {
 type Props = PropsOf<typeof schema>;
 
 interface Current {
-  /** The writer's directory: owner and mode, when it exists. */
-  dir?: { owner: string; mode: string };
+  /** The writer's directory: owner, group and mode, when it exists. */
+  dir?: Required<Ownership>;
   /** Whether the metrics file inside it exists. */
   file: boolean;
   /** Where the link at the name points, when there is one. */
@@ -74,7 +82,7 @@ export const nodeExporterTextfile = definePrimitive<Props, Current, DesiredOwner
     if (dir && action === "create" && dir.owner !== props.writer && dst!.uid !== 0)
       throw new PreconditionError(`${p.dir} belongs to ${dir.owner}, not ${props.writer}; move it away`);
     const current: Current = {
-      dir: dir && { owner: dir.owner, mode: dir.mode },
+      dir,
       file: Boolean(dst && (await ctx.host.stat(p.file))),
       link: lst ? await ctx.host.readlink(path) : undefined,
     };
@@ -92,17 +100,10 @@ export const nodeExporterTextfile = definePrimitive<Props, Current, DesiredOwner
         ...(current?.link !== undefined ? [{ property: "link", summary: `remove link ${path}` }] : []),
         ...(current?.dir ? [{ property: "dir", summary: `delete directory ${p.dir}` }] : []),
       ];
-    const dir = current?.dir;
     return [
-      ...(!dir
-        ? [{ property: "dir", summary: `create directory ${p.dir} owned by ${desired.owner}, mode ${MODE}` }]
-        : []),
-      ...(dir && dir.owner !== desired.owner
-        ? [{ property: "owner", summary: `change owner of ${p.dir} from '${dir.owner}' to '${desired.owner}'` }]
-        : []),
-      ...(dir && dir.mode !== MODE
-        ? [{ property: "mode", summary: `change mode of ${p.dir} from '${dir.mode}' to '${MODE}'` }]
-        : []),
+      ...(current?.dir
+        ? ownershipChanges(current.dir, desired, p.dir)
+        : [{ property: "dir", summary: `create directory ${p.dir} owned by ${desired.owner}, mode ${MODE}` }]),
       ...(!current?.file ? [{ property: "file", summary: `create empty metrics file ${p.file}` }] : []),
       ...(current?.link !== p.target
         ? [
@@ -126,8 +127,7 @@ export const nodeExporterTextfile = definePrimitive<Props, Current, DesiredOwner
     // Made root's first and handed over once the file is in it, so the writer never sees it half made.
     if (has("dir")) await host.mkdir(p.dir, { recursive: false });
     if (has("file")) await host.writeFileAtomic(p.file, "", { mode: 0o644, uid, gid });
-    if (has("dir") || has("owner")) await host.chown(p.dir, uid!, gid!);
-    if (has("dir") || has("mode")) await host.chmod(p.dir, parseInt(MODE, 8));
+    if (has("dir") || has("owner") || has("group") || has("mode")) await applyOwnership(host, p.dir, desired);
     if (has("link")) {
       if (current?.link !== undefined) await host.remove(path);
       await host.symlink(p.target, path);

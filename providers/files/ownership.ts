@@ -4,6 +4,7 @@ import type { Stats } from "node:fs";
 import { PreconditionError } from "../../engine/errors.js";
 import type { Host, HostView } from "../../engine/host.js";
 import type { Change, LoadContext } from "../../engine/resource.js";
+import { modeString } from "../../engine/stats.js";
 import { findAccount, findGroup } from "../users/accounts.js";
 
 export interface Ownership {
@@ -27,7 +28,7 @@ export async function readOwnership(ctx: LoadContext, st: Stats): Promise<Requir
   return {
     owner: account?.name ?? String(st.uid),
     group: group?.name ?? String(st.gid),
-    mode: (st.mode & 0o7777).toString(8).padStart(4, "0"),
+    mode: modeString(st),
   };
 }
 
@@ -49,15 +50,20 @@ function assumed(ctx: LoadContext, kind: "user" | "group", name: string): undefi
   throw new PreconditionError(`${kind} ${name} does not exist`);
 }
 
-/** Changes for each given property that differs ("change mode from '0644' to '0600'"). */
-export function ownershipChanges(current: Ownership | undefined, desired: Ownership): Change[] {
+/**
+ * Changes for each given property that differs ("change mode from '0644' to '0600'"); `of` names
+ * the path when the resource manages several ("change mode of /x from ...").
+ */
+export function ownershipChanges(current: Ownership | undefined, desired: Ownership, of?: string): Change[] {
   const changes: Change[] = [];
   for (const key of ["owner", "group", "mode"] as const) {
     const want = desired[key];
     if (want === undefined || current?.[key] === want) continue;
     changes.push({
       property: key,
-      summary: current ? `change ${key} from '${current[key]}' to '${want}'` : `set ${key} to '${want}'`,
+      summary: current
+        ? `change ${key}${of ? ` of ${of}` : ""} from '${current[key]}' to '${want}'`
+        : `set ${key}${of ? ` of ${of}` : ""} to '${want}'`,
     });
   }
   return changes;

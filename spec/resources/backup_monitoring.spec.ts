@@ -159,6 +159,16 @@ describe("s3_file_backup with metrics and a healthcheck", () => {
     );
   });
 
+  it("puts back the metrics directory's owner, group and mode when they drift", async () => {
+    const dir = `${COLLECTOR}/s3_backup_site.d`;
+    await sb.sh(`chgrp root ${dir} && chmod 0777 ${dir}`);
+    const r = await sb.converge(runList(), [], env());
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain(`change group of ${dir} from 'root' to 'backup_site'`);
+    expect(r.stdout).toContain(`change mode of ${dir} from '0777' to '0755'`);
+    expect((await sb.sh(`stat -c '%U:%G %a' ${dir}`)).stdout).toBe("backup_site:backup_site 755");
+  });
+
   it("refuses to replace a .prom file that is not its link", async () => {
     await sb.sh(`rm ${LINK} && echo 'other_metric 1' > ${LINK}`);
     const r = await sb.converge(runList(), [], env());
