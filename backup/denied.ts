@@ -5,7 +5,7 @@
 // refuses s3:GetObject. The listing names each object's owner, ListBuckets the caller, and the
 // object's ACL whether the owner was granted read anyway.
 import { GetObjectAclCommand, ListBucketsCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
-import { describeS3Error } from "../providers/s3/errors.js";
+import { describeS3Error, httpStatusOf } from "../providers/s3/errors.js";
 import { maskKeys } from "./keys.js";
 
 /** An operator's read refused, with its cause in the message. */
@@ -15,8 +15,7 @@ export class ReadDenied extends Error {
 
 /** True for a refusal (403), as opposed to a missing object or a failing endpoint. */
 export function isDenied(err: unknown): boolean {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === "AccessDenied" || e?.$metadata?.httpStatusCode === 403;
+  return (err as { name?: string } | undefined)?.name === "AccessDenied" || httpStatusOf(err) === 403;
 }
 
 async function ownerOf(client: S3Client, bucket: string, key: string): Promise<string | undefined> {

@@ -3,7 +3,7 @@
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { BackupClass } from "./keys.js";
 import type { StageEnd } from "./stage.js";
-import { wroteOnEarlierAttempt, type WriteRules } from "./write-rules.js";
+import { storedByEarlierAttempt, type WriteRules } from "./write-rules.js";
 
 export const MANIFEST_FORMAT = "s3-backup-manifest/1";
 
@@ -74,7 +74,5 @@ export async function writeManifest(
       }),
       { abortSignal: signal },
     )
-    .catch((err: unknown) => {
-      if (!wroteOnEarlierAttempt(err)) throw err;
-    });
+    .catch(storedByEarlierAttempt);
 }

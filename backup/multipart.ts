@@ -14,7 +14,7 @@ import {
 } from "@aws-sdk/client-s3";
 import type { Readable } from "node:stream";
 import type { UploadJournal } from "./journal.js";
-import { wroteOnEarlierAttempt, type WriteRules } from "./write-rules.js";
+import { storedByEarlierAttempt, type WriteRules } from "./write-rules.js";
 
 export interface PutTarget {
   client: S3Client;
@@ -39,12 +39,6 @@ export interface PutPlan {
 export interface PutResult {
   parts: number;
   versionId?: string;
-}
-
-/** A lost answer to a create-only write the SDK retried is the object already stored: no version id to tell. */
-function storedEarlier(err: unknown): { VersionId?: string } {
-  if (wroteOnEarlierAttempt(err)) return {};
-  throw err;
 }
 
 /** Reads `body` in buffers of exactly `size` bytes (the last one shorter); `last` marks the end. */
@@ -83,7 +77,7 @@ export async function putStream(t: PutTarget, body: Readable, plan: PutPlan): Pr
     const data = first.done ? Buffer.alloc(0) : first.value.data;
     const put = await client
       .send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: data, ContentType: OCTETS, ...plan.rules }), opts)
-      .catch(storedEarlier);
+      .catch(storedByEarlierAttempt);
     return { parts: 1, versionId: put.VersionId };
   }
   // If-None-Match belongs on the request that makes the object appear: CompleteMultipartUpload.
@@ -128,7 +122,7 @@ export async function putStream(t: PutTarget, body: Readable, plan: PutPlan): Pr
         }),
         opts,
       )
-      .catch(storedEarlier);
+      .catch(storedByEarlierAttempt);
     plan.journal.settled(uploadId);
     return { parts: number, versionId: completed.VersionId };
   } catch (err) {

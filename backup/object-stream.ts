@@ -4,7 +4,7 @@
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { Writable, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { describeS3Error, isS3Error } from "../providers/s3/errors.js";
+import { s3ErrorMessage } from "../providers/s3/errors.js";
 import { explainReadDenied, isDenied } from "./denied.js";
 import { decompressor } from "./compression.js";
 import { abortReason } from "./interrupt.js";
@@ -51,7 +51,7 @@ async function metered(src: Source, entry: ManifestEntry, pin: Pin) {
 async function failure(src: Source, entry: ManifestEntry, err: unknown): Promise<string> {
   if (src.signal?.aborted) return abortReason(src.signal);
   if (isDenied(err)) return explainReadDenied(src.client, src.bucket, entry.key!, err);
-  return isS3Error(err) ? describeS3Error(err, src.bucket).message : (err as Error).message;
+  return s3ErrorMessage(err, src.bucket);
 }
 
 /** Reads the whole object only to check it; returns how to GET the same object again, or why not. */

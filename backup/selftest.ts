@@ -30,14 +30,15 @@ import { EXIT } from "../engine/errors.js";
 import type { BackupConfig } from "./config.js";
 import { maskKeys, objectKey } from "./keys.js";
 import { retainVersion, writeRules, type WriteRules } from "./write-rules.js";
+import { httpStatusOf } from "../providers/s3/errors.js";
 
 type Outcome = { ok: true; versionId?: string } | { ok: false; status?: number; code: string };
 
 const STATUS_NAMES: Record<number, string> = { 403: "Forbidden", 404: "NotFound", 412: "PreconditionFailed" };
 
 function failed(err: unknown): Outcome {
-  const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
-  const status = e.$metadata?.httpStatusCode;
+  const e = err as { name?: string; code?: string };
+  const status = httpStatusOf(err);
   // A HEAD answer has no body to name the error: say what its status means.
   const code = e.name === "Unknown" && status ? (STATUS_NAMES[status] ?? e.name) : (e.name ?? e.code ?? "Error");
   return { ok: false, status, code };

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EXIT, InputError } from "../engine/errors.js";
 import { operatorS3Client } from "../providers/s3/client.js";
-import { describeS3Error, isS3Error } from "../providers/s3/errors.js";
+import { describeS3Error, s3ErrorMessage } from "../providers/s3/errors.js";
 import { trapSignals } from "./interrupt.js";
 import { listManifests, trustedManifests, whatExists } from "./catalog.js";
 import type { BackupConfig } from "./config.js";
@@ -160,7 +160,7 @@ export async function verifyCommand(cfg: BackupConfig, opts: VerifyFlags, sys: S
         }
       }
     } catch (x) {
-      err = isS3Error(x) ? describeS3Error(x, cfg.s3.bucket).message : (x as Error).message;
+      err = s3ErrorMessage(x, cfg.s3.bucket);
     }
     if (err) {
       failed++;

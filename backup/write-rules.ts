@@ -11,6 +11,7 @@
 import { PutObjectRetentionCommand, type ObjectCannedACL, type S3Client } from "@aws-sdk/client-s3";
 import type { BackupConfig } from "./config.js";
 import type { BackupClass } from "./keys.js";
+import { attemptsOf, httpStatusOf } from "../providers/s3/errors.js";
 
 export const OWNER_READABLE_ACL: ObjectCannedACL = "bucket-owner-full-control";
 
@@ -67,11 +68,12 @@ export async function retainVersion(
 }
 
 /**
- * True for a 412 on a create-only write the SDK had retried: the attempt whose answer was lost
- * (a reset, a timeout) created the object, under a fresh random key no one else knows, from the
- * same bytes. Counting it as a failure would fail a backup that is safely in the bucket.
+ * The `.catch` of every create-only write. A 412 on a write the SDK had retried means the attempt
+ * whose answer was lost (a reset, a timeout) created the object, under a fresh random key no one
+ * else knows, from the same bytes: counting it as a failure would fail a backup that is safely in
+ * the bucket. Resolves to an answer with no version id to tell; anything else is rethrown.
  */
-export function wroteOnEarlierAttempt(err: unknown): boolean {
-  const m = (err as { $metadata?: { httpStatusCode?: number; attempts?: number } })?.$metadata;
-  return m?.httpStatusCode === 412 && (m.attempts ?? 1) > 1;
+export function storedByEarlierAttempt(err: unknown): { VersionId?: string } {
+  if (httpStatusOf(err) === 412 && attemptsOf(err) > 1) return {};
+  throw err;
 }

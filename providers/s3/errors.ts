@@ -58,6 +58,21 @@ export function isS3Error(err: unknown): boolean {
   return typeof err === "object" && err !== null && "$metadata" in err;
 }
 
+/** The HTTP status of an S3 call's failure, if it got an answer. */
+export function httpStatusOf(err: unknown): number | undefined {
+  return (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+}
+
+/** How many attempts the SDK made before this failure (1 when it did not retry). */
+export function attemptsOf(err: unknown): number {
+  return (err as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts ?? 1;
+}
+
+/** One line for any failure: an S3 call's described as such, anything else by its own message. */
+export function s3ErrorMessage(err: unknown, bucket?: string): string {
+  return isS3Error(err) ? describeS3Error(err, bucket).message : ((err as Error)?.message ?? String(err));
+}
+
 /** Describes an error thrown by an S3 call in one line. */
 export function describeS3Error(err: unknown, bucket?: string): S3Failure {
   const e = err as {
