@@ -96,6 +96,12 @@ describe("transient S3 faults: the run succeeds after retries, objects match the
       expect(strayState(r.stateDir)).toEqual([]);
       // The fault was really met, in this run.
       expect(proxy.seen.some((s) => s.fault !== "pass")).toBe(true);
+      // Every request that makes an object appear is create-only; every create is owner-readable.
+      const creating = proxy.seen.filter((s) => s.kind === "PutObject" || s.kind === "CompleteMultipartUpload");
+      expect(creating.map((s) => s.kind)).toContain("CompleteMultipartUpload");
+      for (const s of creating) expect(s.rules.ifNoneMatch, `${s.kind} ${s.path}`).toBe("*");
+      for (const s of proxy.seen.filter((q) => q.kind === "PutObject" || q.kind === "CreateMultipartUpload"))
+        expect(s.rules.acl, `${s.kind} ${s.path}`).toBe("bucket-owner-full-control");
     },
     120_000,
   );
@@ -107,6 +113,14 @@ describe("permanent or stalled S3 faults: exit 1 within the deadline naming the 
       "403 AccessDenied on a part",
       (r) => (r.kind === "UploadPart" ? { do: "status", status: 403, code: "AccessDenied" } : { do: "pass" }),
       /FAILED \S*big.*S3 AccessDenied HTTP 403.*not allowed/,
+    ],
+    [
+      "412 on the small file's create-only PUT (an object already at that key)",
+      (r) =>
+        r.kind === "PutObject" && !r.manifest
+          ? { do: "status", status: 412, code: "PreconditionFailed" }
+          : { do: "pass" },
+      /FAILED \S*small.*an object already exists at that key, and the create-only upload \(If-None-Match: \*\) was refused/,
     ],
     [
       "a server that accepts parts and never answers",

@@ -25,6 +25,8 @@ export interface SeenRequest {
   manifest: boolean;
   method: string;
   path: string;
+  /** The write-rule headers the request carried (If-None-Match, the canned ACL), to check the job sends them. */
+  rules: { ifNoneMatch?: string; acl?: string };
 }
 
 export type Fault =
@@ -57,7 +59,7 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-function classify(method: string, url: URL): Omit<SeenRequest, "index"> {
+function classify(method: string, url: URL): Omit<SeenRequest, "index" | "rules"> {
   const q = url.searchParams;
   const base = { method, path: url.pathname, manifest: url.pathname.endsWith(".manifest.json") };
   if (method === "PUT" && q.has("partNumber"))
@@ -108,7 +110,11 @@ export async function startFaultProxy(upstream: string, decide: Decide = () => (
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://proxy");
-    const r: SeenRequest = { index: seen.length, ...classify(req.method ?? "GET", url) };
+    const rules = {
+      ifNoneMatch: req.headers["if-none-match"] as string | undefined,
+      acl: req.headers["x-amz-acl"] as string | undefined,
+    };
+    const r: SeenRequest = { index: seen.length, ...classify(req.method ?? "GET", url), rules };
     const fault = current(r);
     seen.push({ ...r, fault: fault.do });
     req.on("error", () => {});
