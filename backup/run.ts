@@ -5,7 +5,7 @@
 // those it could not). The lock is taken before the AWS SDK is even loaded, so a second run
 // started while one is going exits at once.
 import type { S3Client } from "@aws-sdk/client-s3";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { EXIT } from "../engine/errors.js";
 import type { HeldLock } from "../providers/files/flock.js";
 import { runRequirements, type BackupConfig } from "./config.js";
@@ -17,7 +17,8 @@ import { JobLog } from "./log.js";
 import { RunMonitor } from "./monitor.js";
 import { Progress, progressTerminal } from "./progress.js";
 import { statePath } from "./state.js";
-import { localSystem, type System } from "./system.js";
+import { metricsFileName } from "./metrics.js";
+import { isTempOf, localSystem, type System } from "./system.js";
 
 export interface RunOptions {
   sys?: System;
@@ -41,11 +42,11 @@ export async function runBackup(cfg: BackupConfig, opts: RunOptions = {}): Promi
     if (!opts.log) await log.close();
     return EXIT.failed;
   }
-  removeStaleTemporaries(sys, cfg);
+  const journal = new UploadJournal(sys, cfg.state_dir, cfg.name);
+  removeStaleTemporaries(sys, cfg, journal.path);
   const deadline = new Deadline(sys, cfg.timeouts.run);
   const trap = trapSignals(tag, "an incomplete upload", (line) => log.error(line));
   const stop = AbortSignal.any([deadline.signal, trap.signal]);
-  const journal = new UploadJournal(sys, cfg.state_dir, cfg.name);
   const monitor = new RunMonitor(sys, cfg, log);
   monitor.started();
   const started = opts.now ?? sys.now();
@@ -67,14 +68,23 @@ export async function runBackup(cfg: BackupConfig, opts: RunOptions = {}): Promi
 }
 
 /**
- * Removes temporary state files a killed run left half-written (writeFileAtomic's
- * NAME.PID.tmp). Safe under the lock: no other run of this backup is writing.
+ * Removes the temporary files a killed run left half-written (writeFileAtomic's NAME.PID.tmp):
+ * its state, its upload journal and its metrics file. Safe under the lock: no other run of this
+ * backup is writing them.
  */
-function removeStaleTemporaries(sys: System, cfg: BackupConfig): void {
-  const mine = new Set([statePath(cfg.state_dir, cfg.name), new UploadJournal(sys, cfg.state_dir, cfg.name).path]);
-  for (const f of sys.fs.readdirSync(cfg.state_dir)) {
-    const path = join(cfg.state_dir, f);
-    const m = /^(.*)\.\d+\.tmp$/.exec(path);
-    if (m && mine.has(m[1])) sys.fs.rmSync(path, { force: true });
+function removeStaleTemporaries(sys: System, cfg: BackupConfig, journalPath: string): void {
+  const mine = [statePath(cfg.state_dir, cfg.name), journalPath];
+  if (cfg.metrics) mine.push(join(cfg.metrics.textfile_dir, metricsFileName(cfg.name)));
+  for (const dir of new Set(mine.map(dirname))) {
+    let names: string[];
+    try {
+      names = sys.fs.readdirSync(dir);
+    } catch {
+      continue; // not made yet, or not ours to list
+    }
+    for (const f of names) {
+      const path = join(dir, f);
+      if (mine.some((m) => isTempOf(m, path))) sys.fs.rmSync(path, { force: true });
+    }
   }
 }

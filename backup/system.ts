@@ -65,6 +65,11 @@ export const localSystem: System = {
   pid: process.pid,
 };
 
+/** True when `candidate` is a temporary file writeFileAtomic made for `path` (PATH.PID.tmp). */
+export function isTempOf(path: string, candidate: string): boolean {
+  return candidate.startsWith(`${path}.`) && /^\.\d+\.tmp$/.test(candidate.slice(path.length));
+}
+
 /**
  * Writes `text` to `path` so a crash or a full disk leaves the old file or the new one, and no
  * temporary file: it is written beside the target, synced, renamed over it, and removed again if
@@ -74,7 +79,14 @@ export function writeFileAtomic(sys: System, path: string, text: string, mode = 
   const tmp = `${path}.${sys.pid}.tmp`;
   let fd: number | undefined;
   try {
-    fd = sys.fs.openSync(tmp, "w", mode);
+    // A leftover of a killed writer with this pid goes first; then the name is made fresh, never
+    // opened through a link someone put there.
+    sys.fs.rmSync(tmp, { force: true });
+    fd = sys.fs.openSync(
+      tmp,
+      fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
+      mode,
+    );
     sys.fs.fchmodSync(fd, mode); // whatever the umask (cron's may be 077)
     sys.fs.writeSync(fd, text);
     sys.fs.fsyncSync(fd);
