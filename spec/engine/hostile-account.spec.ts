@@ -129,6 +129,10 @@ describe("a hostile backup account during converge", () => {
       );
       const exits = r.stdout.match(/^=== exit \d+$/gm) ?? [];
       expect(exits).toHaveLength(40);
+      // The attack really ran: the script was tampered with and swapped for the link, again and again.
+      const did = JSON.parse(flips()) as Record<string, number>;
+      expect(did.tampered, flips()).toBeGreaterThan(0);
+      expect(did.symlinks, flips()).toBeGreaterThan(0);
       await expectNoForeignBytes(r.stdout + r.stderr);
     },
   );
@@ -165,6 +169,9 @@ describe("a hostile backup account during converge", () => {
       expect(r.exitCode, r.stderr).toBe(0);
       const exits = (r.stdout.match(/^=== exit \d+$/gm) ?? []).map((l) => Number(l.slice(9)));
       expect(exits).toHaveLength(100);
+      // The attack really ran: every kind of swap happened, not only attempts that failed.
+      const did = JSON.parse(flips()) as Record<string, number>;
+      for (const kind of ["tampered", "symlinks", "hardlinks"]) expect(did[kind], flips()).toBeGreaterThan(0);
       // A converge may refuse what the account did (exit 1, naming it), never crash on it.
       expect(exits.filter((c) => c !== 0 && c !== 1)).toEqual([]);
       expect(await victims()).toBe(victimsBefore);
