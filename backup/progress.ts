@@ -32,11 +32,6 @@ export class Progress {
     private readonly clock: () => number = () => performance.now(),
   ) {}
 
-  /** True when progress is drawn, i.e. someone is watching. */
-  get interactive(): boolean {
-    return this.term !== undefined;
-  }
-
   /** Starts redrawing the line of `name` until `end`. */
   begin(name: string, gauges: Gauges, expectedBytes?: number): void {
     if (!this.term) return;

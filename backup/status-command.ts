@@ -11,8 +11,8 @@ import { humanBytes } from "./log.js";
 import {
   collectStatus,
   formatDuration,
-  LOOKBACK_DAYS,
   parseDuration,
+  windowStart,
   type BackupState,
   type BackupStatus,
   type StatusQuery,
@@ -109,7 +109,8 @@ interface Report {
 function verdict(backups: BackupStatus[], q: StatusQuery, where: string): Report {
   if (backups.length === 0) {
     const what = [q.backup && `backup "${q.backup}"`, q.host && `host ${q.host}`].filter(Boolean).join(" on ");
-    const headline = `no runs${what ? ` of ${what}` : ""} under ${where} in the last ${LOOKBACK_DAYS} days`;
+    // The window the listing covered: LOOKBACK_DAYS, or more when a --max-age asks for it.
+    const headline = `no runs${what ? ` of ${what}` : ""} under ${where} keyed ${windowStart(q)} or later`;
     // Asked for a backup that has no runs: that is the failure this check exists for. Asked for
     // everything and found nothing: more likely a wrong bucket or prefix than a fleet with no backups.
     return what

@@ -80,7 +80,7 @@ function maxAgeOf(q: StatusQuery, hostAndBackup: string, backup: string): number
 }
 
 /** The first day of the window: LOOKBACK_DAYS back, or twice the longest max age if that is more. */
-function windowStart(q: StatusQuery): string {
+export function windowStart(q: StatusQuery): string {
   const ages = [q.maxAgeMs ?? 0, ...(q.maxAgeFor?.values() ?? [])];
   const back = Math.max(LOOKBACK_DAYS * DAY_MS, 2 * Math.max(...ages));
   return utcDay(new Date(q.now.getTime() - back));
