@@ -115,14 +115,6 @@ describe("permanent or stalled S3 faults: exit 1 within the deadline naming the 
       /FAILED \S*big.*S3 AccessDenied HTTP 403.*not allowed/,
     ],
     [
-      "412 on the small file's create-only PUT (an object already at that key)",
-      (r) =>
-        r.kind === "PutObject" && !r.manifest
-          ? { do: "status", status: 412, code: "PreconditionFailed" }
-          : { do: "pass" },
-      /FAILED \S*small.*an object already exists at that key, and the create-only upload \(If-None-Match: \*\) was refused/,
-    ],
-    [
       "a server that accepts parts and never answers",
       (r) => (r.kind === "UploadPart" && r.part! >= 2 ? { do: "hang" } : { do: "pass" }),
       /FAILED \S*big.*the S3 endpoint stopped answering/,
@@ -146,6 +138,22 @@ describe("permanent or stalled S3 faults: exit 1 within the deadline naming the 
     },
     120_000,
   );
+
+  test("a 412 on a create-only PUT (an object already at that key) fails that asset, naming the refused overwrite", async () => {
+    const r = await runThrough((q) =>
+      q.kind === "PutObject" && !q.manifest
+        ? { do: "status", status: 412, code: "PreconditionFailed" }
+        : { do: "pass" },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /FAILED \S*small.*an object already exists at that key, and the create-only upload \(If-None-Match: \*\) was refused/,
+    );
+    expect(objectsOf(r.state, small)).toEqual([]);
+    expect(r.state.incomplete).toEqual([]);
+    expectOnlyWholeArchives(r.state, [big, small]);
+    expect(strayState(r.stateDir)).toEqual([]);
+  }, 120_000);
 
   test("a run past its deadline stops the stalled upload, aborts it and names the stage", async () => {
     // idle longer than the run: only the deadline can end this.
