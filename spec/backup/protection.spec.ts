@@ -11,7 +11,8 @@ import { allSids, jobPolicy, type PolicyStatement } from "../../backup/policy.js
 import { mergePolicy } from "../../backup/setup.js";
 import { createBucket, testS3Client } from "../support/s3-server.js";
 import { jobConfig, runCli, tempDir, writeConfig } from "./helpers.js";
-import { writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const s3 = inject("s3");
@@ -236,14 +237,24 @@ describe("keys in logs", () => {
     expect(maskKeys(`x--${r}A`)).toBe(`x--${r}A`);
   });
 
-  test("a run's stdout and stderr hold no object key's random part; its manifest holds them all", async () => {
+  test("a run's stdout, stderr and the files it keeps on the host hold no object key's random part; its manifest holds them all", async () => {
     const bucket = await createBucket(s3);
     const src = tempDir("s3b-src-");
     writeFileSync(join(src, "index.html"), "hi\n");
-    const cfg = writeConfig(jobConfig(s3, bucket, { assets: [src, "/nonexistent-asset"] }));
-    const r = await runCli(["run", "--config", cfg]);
+    // Incompressible and over one 8 MiB part, so the upload journal records it while it is open.
+    writeFileSync(join(src, "big.bin"), randomBytes(9 * 2 ** 20));
+    const textfileDir = tempDir("s3b-metrics-");
+    const config = jobConfig(s3, bucket, {
+      assets: [src, "/nonexistent-asset"],
+      metrics: { textfile_dir: textfileDir },
+    });
+    const r = await runCli(["run", "--config", writeConfig(config)]);
     expect(r.code).toBe(1);
-    const out = r.stdout + r.stderr;
+    const kept = [config.state_dir, textfileDir].flatMap((dir) =>
+      readdirSync(dir).map((f) => readFileSync(join(dir, f), "utf8")),
+    );
+    expect(kept.join("")).toContain("s3_backup"); // the metrics and the state are there to search
+    const out = [r.stdout, r.stderr, ...kept].join("\n");
     // Without a terminal each object's line goes to syslog only (spec/backup/syslog.spec.ts); the
     // summary names the manifest, masked.
     expect(out).toMatch(/--…[A-Za-z0-9_-]{4}\.manifest\.json/);
