@@ -44,6 +44,8 @@ describe("LocalHost observer (the fault suite's hook)", () => {
       `rename ${tmp("a")} -> ${join(dir, "a")}`,
       `write ${tmp("b")}`,
       `rename ${tmp("b")} -> ${join(dir, "b")}`,
+      // The clean-up of the stopped rename's temporary file is a write too, announced like the rest.
+      `remove ${tmp("b")}`,
     ]);
     // The stopped rename leaves neither b nor its temporary file.
     expect(readdirSync(dir)).toEqual(["a"]);
