@@ -101,6 +101,7 @@ describe("lock", () => {
 });
 
 describe("lifecycle (a local endpoint cannot enforce lifecycle expiry: checked against the SDK's input shapes only; spec/ceph/ sees it expire)", () => {
+  // Runs tsc over the SDK's types, which takes a minute on a loaded machine.
   test("lifecycle: type-checks as PutBucketLifecycleConfigurationCommandInput, serializes through the SDK, prefixes do not overlap", async () => {
     const cfg = writeConfig(
       jobConfig(
@@ -161,7 +162,7 @@ describe("lifecycle (a local endpoint cannot enforce lifecycle expiry: checked a
     const prefixes: string[] = config.Rules.map((x: { Filter: { Prefix: string } }) => x.Filter.Prefix);
     expect(prefixes.sort()).toEqual(["shop/daily/", "shop/monthly/"]);
     for (const a of prefixes) for (const b of prefixes) if (a !== b) expect(a.startsWith(b)).toBe(false);
-  });
+  }, 240_000);
 });
 
 describe("database patterns", () => {
