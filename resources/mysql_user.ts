@@ -78,7 +78,7 @@ interface Desired {
   unreachable?: boolean;
 }
 
-export const mysqlUser = definePrimitive<Props, Existing, Desired>({
+export const mysqlUser = definePrimitive<Props, Existing, Desired, Operation>({
   type: "mysql_user",
   description: "A MySQL/MariaDB account (the name is the user part) with a password and exactly the desired grants.",
   schema,
@@ -123,10 +123,10 @@ export const mysqlUser = definePrimitive<Props, Existing, Desired>({
   diff(state, action, name, props) {
     const account = accountOf(name, props);
     return operations(state, action).map(
-      (op): Change => ({ property: propertyOf(op), summary: describe(op, account) }),
+      (op): Change<Operation> => ({ property: propertyOf(op), summary: describe(op, account), op }),
     );
   },
-  async apply(host, state, _changes, action, name, props) {
+  async apply({ host, state, ops, name, props }) {
     const account = accountOf(name, props);
     const session = await connect(props.admin, adminUser(props), props.admin.password).catch((err) => {
       throw cannotConnect(props, err);
@@ -135,7 +135,7 @@ export const mysqlUser = definePrimitive<Props, Existing, Desired>({
     const identified =
       password === undefined ? undefined : identification(password, state.desired.server, state.current?.plugin);
     try {
-      for (const op of operations(state, action)) {
+      for (const op of ops) {
         const st = statementOf(op, account, identified, session.escapeId);
         await host.effect({ kind: "sql", target: describe(op, account) }, () =>
           session.query(st.sql, st.values).catch((err) => {
@@ -164,7 +164,7 @@ async function checkPassword(ctx: LoadContext, props: Props, account: Account, s
   return true;
 }
 
-/** The same operations for diff and apply, from the same state. */
+/** The plan for the loaded state: diff prints it, apply carries out the same list. */
 function operations({ current, desired }: State<Existing, Desired>, action: Action): Operation[] {
   if (action === "remove") return planRemove(current !== undefined || Boolean(desired.unreachable));
   return planCreate(current, desired.grants);
