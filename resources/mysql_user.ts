@@ -7,7 +7,7 @@ import { definePrimitive, type Action, type Change, type LoadContext, type State
 import { absolutePath, secret } from "../engine/schema/fragments.js";
 import type { PropsOf } from "../engine/schema/types.js";
 import { logsIn, readAccount, readServer, type StoredAccount } from "../providers/mysql/account.js";
-import { connect, describeEndpoint, type Session } from "../providers/mysql/connection.js";
+import { describeEndpoint, openReader, openWriter, type ReadSession } from "../providers/mysql/connection.js";
 import type { GrantMap } from "../providers/mysql/grants.js";
 import {
   accountLabel,
@@ -99,9 +99,9 @@ export const mysqlUser = definePrimitive<Props, Existing, Desired, Operation>({
       grants: desiredGrants(props.privileges ?? defaultPrivileges(server), props.databases, server),
       server,
     });
-    let session: Session;
+    let session: ReadSession;
     try {
-      session = await connect(props.admin, adminUser(props), props.admin.password);
+      session = await openReader(props.admin, adminUser(props), props.admin.password);
     } catch (err) {
       const why = cannotConnect(props, err);
       if (!ctx.whyRun) throw why;
@@ -128,7 +128,7 @@ export const mysqlUser = definePrimitive<Props, Existing, Desired, Operation>({
   },
   async apply({ host, state, ops, name, props }) {
     const account = accountOf(name, props);
-    const session = await connect(props.admin, adminUser(props), props.admin.password).catch((err) => {
+    const session = await openWriter(host, props.admin, adminUser(props), props.admin.password).catch((err) => {
       throw cannotConnect(props, err);
     });
     const { password } = props;
@@ -137,11 +137,10 @@ export const mysqlUser = definePrimitive<Props, Existing, Desired, Operation>({
     try {
       for (const op of ops) {
         const st = statementOf(op, account, identified, session.escapeId);
-        await host.effect({ kind: "sql", target: describe(op, account) }, () =>
-          session.query(st.sql, st.values).catch((err) => {
-            throw sqlFailure(describe(op, account), err, st.secret);
-          }),
-        );
+        const target = describe(op, account);
+        await session.write({ sql: st.sql, values: st.values, target }).catch((err) => {
+          throw sqlFailure(target, err, st.secret);
+        });
       }
     } finally {
       await session.close().catch(() => {});
