@@ -21,7 +21,7 @@ export interface DesiredOwnership extends Ownership {
   gid?: number;
 }
 
-export const normalizeMode = (mode: string): string => mode.padStart(4, "0");
+const normalizeMode = (mode: string): string => mode.padStart(4, "0");
 
 /** The ownership of an existing path, as names. */
 export async function readOwnership(ctx: LoadContext, st: Stats): Promise<Required<Ownership>> {
@@ -83,7 +83,7 @@ export function ownershipOf(ops: readonly unknown[]): Ownership {
   return Object.fromEntries(ops.filter(isOwnershipOp).map((op) => [op.property, op.value]));
 }
 
-export const isOwnershipOp = (op: unknown): op is OwnershipOp => (op as OwnershipOp | undefined)?.kind === "own";
+const isOwnershipOp = (op: unknown): op is OwnershipOp => (op as OwnershipOp | undefined)?.kind === "own";
 
 /**
  * The uid and gid of the desired owner and group (else of `fallback`'s), undefined where neither
