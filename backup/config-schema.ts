@@ -198,6 +198,3 @@ export const backupConfigSchema = {
 
 /** A config file as written (defaults not yet applied). */
 export type BackupConfigFile = FromSchema<typeof backupConfigSchema>;
-
-/** The secrets in a config, by JSON pointer: never echoed, logged or put in argv. */
-export const SENSITIVE_PATHS = ["/s3/secret_access_key", "/healthcheck"] as const;

@@ -5,14 +5,19 @@ import type { Host, HostView } from "./host.js";
 export type Action = "create" | "remove";
 export const ACTIONS: readonly Action[] = ["create", "remove"];
 
-/** One difference between desired and current state, as data. Output is printed from it. */
-export interface Change {
+/**
+ * One difference between desired and current state, as data: the report prints its summary, and
+ * apply carries out its operation, so why-run and a real run cannot disagree.
+ */
+export interface Change<O = unknown> {
   /** The property it concerns, or "" for the resource as a whole. */
   property: string;
   /** Imperative, lower case, without "would": "set shell to \"/bin/sh\" (was \"/bin/bash\")". */
   summary: string;
   /** A unified diff, when one helps and nothing in it is sensitive. */
   diff?: string;
+  /** What apply does for this change; never printed (it may hold a secret the summary masks). */
+  op: O;
 }
 
 /** What a resource may ask the runner while loading state. */
@@ -53,7 +58,17 @@ interface Common<P> {
   identity?(name: string, props: P): string;
 }
 
-export interface Primitive<P = any, S = any, D = any> extends Common<P> {
+/** What apply is given: the writable host and exactly the operations diff planned, in order. */
+export interface ApplyContext<P, S, D, O> {
+  readonly host: Host;
+  readonly state: State<S, D>;
+  readonly ops: readonly O[];
+  readonly action: Action;
+  readonly name: string;
+  readonly props: P;
+}
+
+export interface Primitive<P = any, S = any, D = any, O = any> extends Common<P> {
   readonly kind: "primitive";
   /**
    * Completes the properties during validation, before anything on the host is read (a template
@@ -62,10 +77,10 @@ export interface Primitive<P = any, S = any, D = any> extends Common<P> {
    */
   prepare?(props: P, action: Action, origin: string | undefined): Promise<string[]>;
   load(ctx: LoadContext, name: string, props: P, action: Action): Promise<State<S, D>>;
-  /** Pure: the changes that would bring current to desired. */
-  diff(state: State<S, D>, action: Action, name: string, props: P): Change[];
-  /** Carries out exactly the changes diff returned. */
-  apply(host: Host, state: State<S, D>, changes: Change[], action: Action, name: string, props: P): Promise<void>;
+  /** Pure: the changes that would bring current to desired, each with its operation. */
+  diff(state: State<S, D>, action: Action, name: string, props: P): Change<O>[];
+  /** Carries out exactly the operations diff planned (ctx.ops), nothing recomputed. */
+  apply(ctx: ApplyContext<P, S, D, O>): Promise<void>;
   /**
    * Housekeeping after each real converge of this resource that changes nothing it manages
    * (leftovers of an interrupted write): announced to the host like any write, never reported.
@@ -91,7 +106,9 @@ export interface Composite<P = any> extends Common<P> {
 
 export type ResourceType = Primitive | Composite;
 
-export function definePrimitive<P, S, D = S>(def: Omit<Primitive<P, S, D>, "kind">): Primitive<P, S, D> {
+export function definePrimitive<P, S, D = S, O = never>(
+  def: Omit<Primitive<P, S, D, O>, "kind">,
+): Primitive<P, S, D, O> {
   return { kind: "primitive", ...def };
 }
 

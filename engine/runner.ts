@@ -51,7 +51,8 @@ export async function converge(nodes: readonly Node[], opts: ConvergeOptions): P
         outcome.changes = def.diff(state, decl.action, decl.name, decl.properties);
         traceDecision(node.label, outcome.changes, opts.whyRun);
         if (outcome.changes.length && !opts.whyRun) {
-          await def.apply(host, state, outcome.changes, decl.action, decl.name, decl.properties);
+          const { action, name, properties: props } = decl;
+          await def.apply({ host, state, ops: outcome.changes.map((c) => c.op), action, name, props });
           const after = await def.load(ctx, decl.name, decl.properties, decl.action);
           const left = def.diff(after, decl.action, decl.name, decl.properties);
           if (left.length) throw new Error(`not converged after applying: ${left.map((c) => c.summary).join("; ")}`);

@@ -3,6 +3,7 @@
 // the job's own command line; mailto and shell, which cron reads itself, are crontab lines that
 // the block sets back after the job, so the lines below see the values they saw before.
 import { PreconditionError } from "../engine/errors.js";
+import { propertyChange } from "../engine/changes.js";
 import { definePrimitive, type Change } from "../engine/resource.js";
 import { absolutePath, accountName, cronField } from "../engine/schema/fragments.js";
 import type { PropsOf } from "../engine/schema/types.js";
@@ -43,12 +44,14 @@ export const schema = {
 
 type Props = PropsOf<typeof schema>;
 type State = { crontab: string; entry?: CronEntry };
+/** The block is written whole: every change of a field writes the entry it plans, at its place. */
+type Op = { kind: "remove" } | { kind: "write"; entry: CronEntry };
 
 const FIELDS = ["minute", "hour", "day", "month", "weekday"] as const;
 // cron reads at most this many bytes of a job line's command; crontab(1) refuses a longer one.
 const MAX_COMMAND_BYTES = 998;
 
-export const cronEntry = definePrimitive<Props, State, CronEntry>({
+export const cronEntry = definePrimitive<Props, State, CronEntry, Op>({
   type: "cron_entry",
   description: "An entry in a user's crontab, marked with its name; other entries are left as they are.",
   schema,
@@ -94,27 +97,35 @@ export const cronEntry = definePrimitive<Props, State, CronEntry>({
   diff({ current, desired }, action, name, props) {
     const entry = current?.entry;
     if (action === "remove")
-      return entry ? [{ property: "", summary: `remove crontab entry ${name} of user ${props.user}` }] : [];
+      return entry
+        ? [{ property: "", summary: `remove crontab entry ${name} of user ${props.user}`, op: { kind: "remove" } }]
+        : [];
+    const write: Op = { kind: "write", entry: desired };
     if (!entry)
       return [
         {
           property: "",
           summary: `add crontab entry ${name} for user ${props.user}: ${scheduleOf(desired)} ${desired.command}`,
+          op: write,
         },
       ];
     const was = new Map(describe(entry));
     const want = new Map(describe(desired));
-    const changes = [...new Set([...was.keys(), ...want.keys()])]
+    const changes: Change<Op>[] = [...new Set([...was.keys(), ...want.keys()])]
       .filter((key) => was.get(key) !== want.get(key))
-      .map((key) => change(key, was.get(key), want.get(key)));
-    // Same values, other lines: a block of an older format, CRLF line ends, quoting done by hand.
+      .map((key) => propertyChange("entry", { property: key, was: was.get(key), want: want.get(key) }, write));
+    // Same values, other lines: CRLF line ends, quoting done by hand.
     if (!changes.length && withEntry(current!.crontab, name, desired) !== current!.crontab)
-      changes.push({ property: "", summary: `rewrite crontab entry ${name} as converge writes it (same values)` });
+      changes.push({
+        property: "",
+        summary: `rewrite crontab entry ${name} as converge writes it (same values)`,
+        op: write,
+      });
     return changes;
   },
-  async apply(host, { current, desired }, _changes, action, name, props) {
-    const entry = action === "remove" ? undefined : desired;
-    await writeCrontab(host, props.user, withEntry(current?.crontab ?? "", name, entry));
+  async apply({ host, state: { current }, ops, name, props }) {
+    const write = ops.find((op) => op.kind === "write");
+    await writeCrontab(host, props.user, withEntry(current?.crontab ?? "", name, write?.entry));
   },
 });
 
@@ -196,14 +207,4 @@ function describe(e: CronEntry): [string, string][] {
   const vars = Object.entries(e.variables).map(([k, v]): [string, string] => [k.toLowerCase(), v]);
   const below = Object.entries(e.restore).map(([k, v]): [string, string] => [`${k} for the lines below`, v]);
   return [...when, ["command", e.command], ...vars, ...env, ...below];
-}
-
-function change(key: string, was: string | undefined, want: string | undefined): Change {
-  const text =
-    want === undefined
-      ? `${key} removed (was ${JSON.stringify(was)})`
-      : was === undefined
-        ? `${key} set to ${JSON.stringify(want)}`
-        : `${key} from ${JSON.stringify(was)} to ${JSON.stringify(want)}`;
-  return { property: key, summary: `update crontab entry: ${text}` };
 }

@@ -8,8 +8,10 @@ import {
   applyOwnership,
   type DesiredOwnership,
   type Ownership,
+  type OwnershipOp,
   ownerIds,
   ownershipChanges,
+  ownershipOf,
   readOwnership,
   resolveOwnership,
 } from "../providers/files/ownership.js";
@@ -30,8 +32,9 @@ export const schema = {
 } as const;
 
 type Props = PropsOf<typeof schema>;
+type Op = { kind: "create" } | { kind: "delete" } | OwnershipOp;
 
-export const directory = definePrimitive<Props, Ownership, DesiredOwnership>({
+export const directory = definePrimitive<Props, Ownership, DesiredOwnership, Op>({
   type: "directory",
   description: "A directory (the name is its absolute path) with owner, group and mode.",
   schema,
@@ -64,19 +67,22 @@ export const directory = definePrimitive<Props, Ownership, DesiredOwnership>({
     return { current, desired };
   },
   diff({ current, desired }, action, path) {
-    if (action === "remove") return current ? [{ property: "", summary: `delete directory ${path}` }] : [];
+    if (action === "remove")
+      return current ? [{ property: "", summary: `delete directory ${path}`, op: { kind: "delete" } }] : [];
     return [
-      ...(current ? [] : [{ property: "", summary: `create new directory ${path}` }]),
+      ...(current ? [] : [{ property: "", summary: `create new directory ${path}`, op: { kind: "create" } as const }]),
       ...ownershipChanges(current, desired),
     ];
   },
-  async apply(host, { current, desired }, _changes, action, path, props) {
-    if (action === "remove") return host.remove(path, { recursive: props.recursive });
-    if (current) return applyOwnership(host, path, desired);
+  async apply({ host, state, ops, name: path, props }) {
+    if (ops.some((op) => op.kind === "delete")) return host.remove(path, { recursive: props.recursive });
+    if (!ops.some((op) => op.kind === "create")) return applyOwnership(host, path, state.desired, ownershipOf(ops));
     // Appears already owned and moded: a crash never leaves it half made, root's (where
     // adopt: false would then refuse it) or open to others before its mode is set.
-    const mode = desired.mode === undefined ? undefined : parseInt(desired.mode, 8);
-    await host.mkdir(path, { recursive: props.recursive, mode, ...(await ownerIds(host, path, desired)) });
+    const own = ownershipOf(ops);
+    const mode = own.mode === undefined ? undefined : parseInt(own.mode, 8);
+    const ids = await ownerIds(host, path, { ...state.desired, ...own });
+    await host.mkdir(path, { recursive: props.recursive, mode, ...ids });
   },
   tidy: (host, path) => host.removeLeftovers(path),
   provides: (path, _props, action) => (action === "create" ? [`dir:${path}`] : []),

@@ -7,7 +7,7 @@ import { definePrimitive, type Action, type Change, type LoadContext, type State
 import { absolutePath, secret } from "../engine/schema/fragments.js";
 import type { PropsOf } from "../engine/schema/types.js";
 import { logsIn, readAccount, readServer, type StoredAccount } from "../providers/mysql/account.js";
-import { connect, describeEndpoint, type Session } from "../providers/mysql/connection.js";
+import { describeEndpoint, openReader, openWriter, type ReadSession } from "../providers/mysql/connection.js";
 import type { GrantMap } from "../providers/mysql/grants.js";
 import {
   accountLabel,
@@ -78,7 +78,7 @@ interface Desired {
   unreachable?: boolean;
 }
 
-export const mysqlUser = definePrimitive<Props, Existing, Desired>({
+export const mysqlUser = definePrimitive<Props, Existing, Desired, Operation>({
   type: "mysql_user",
   description: "A MySQL/MariaDB account (the name is the user part) with a password and exactly the desired grants.",
   schema,
@@ -99,9 +99,9 @@ export const mysqlUser = definePrimitive<Props, Existing, Desired>({
       grants: desiredGrants(props.privileges ?? defaultPrivileges(server), props.databases, server),
       server,
     });
-    let session: Session;
+    let session: ReadSession;
     try {
-      session = await connect(props.admin, adminUser(props), props.admin.password);
+      session = await openReader(props.admin, adminUser(props), props.admin.password);
     } catch (err) {
       const why = cannotConnect(props, err);
       if (!ctx.whyRun) throw why;
@@ -123,25 +123,24 @@ export const mysqlUser = definePrimitive<Props, Existing, Desired>({
   diff(state, action, name, props) {
     const account = accountOf(name, props);
     return operations(state, action).map(
-      (op): Change => ({ property: propertyOf(op), summary: describe(op, account) }),
+      (op): Change<Operation> => ({ property: propertyOf(op), summary: describe(op, account), op }),
     );
   },
-  async apply(host, state, _changes, action, name, props) {
+  async apply({ host, state, ops, name, props }) {
     const account = accountOf(name, props);
-    const session = await connect(props.admin, adminUser(props), props.admin.password).catch((err) => {
+    const session = await openWriter(host, props.admin, adminUser(props), props.admin.password).catch((err) => {
       throw cannotConnect(props, err);
     });
     const { password } = props;
     const identified =
       password === undefined ? undefined : identification(password, state.desired.server, state.current?.plugin);
     try {
-      for (const op of operations(state, action)) {
+      for (const op of ops) {
         const st = statementOf(op, account, identified, session.escapeId);
-        await host.effect({ kind: "sql", target: describe(op, account) }, () =>
-          session.query(st.sql, st.values).catch((err) => {
-            throw sqlFailure(describe(op, account), err, st.secret);
-          }),
-        );
+        const target = describe(op, account);
+        await session.write({ sql: st.sql, values: st.values, target }).catch((err) => {
+          throw sqlFailure(target, err, st.secret);
+        });
       }
     } finally {
       await session.close().catch(() => {});
@@ -164,7 +163,7 @@ async function checkPassword(ctx: LoadContext, props: Props, account: Account, s
   return true;
 }
 
-/** The same operations for diff and apply, from the same state. */
+/** The plan for the loaded state: diff prints it, apply carries out the same list. */
 function operations({ current, desired }: State<Existing, Desired>, action: Action): Operation[] {
   if (action === "remove") return planRemove(current !== undefined || Boolean(desired.unreachable));
   return planCreate(current, desired.grants);

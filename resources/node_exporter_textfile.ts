@@ -7,17 +7,19 @@
 // the link never dangles: a dangling one is a scrape error of the whole textfile collector.
 import { basename, dirname, join } from "node:path";
 import { PreconditionError } from "../engine/errors.js";
-import { definePrimitive } from "../engine/resource.js";
+import { definePrimitive, type Change } from "../engine/resource.js";
 import { absolutePath, accountName } from "../engine/schema/fragments.js";
 import type { PropsOf } from "../engine/schema/types.js";
 import {
   applyOwnership,
   ownerIds,
   ownershipChanges,
+  ownershipOf,
   readOwnership,
   resolveOwnership,
   type DesiredOwnership,
   type Ownership,
+  type OwnershipOp,
 } from "../providers/files/ownership.js";
 
 export const schema = {
@@ -58,7 +60,10 @@ export function placesOf(path: string): Places {
 
 const MODE = "0755";
 
-export const nodeExporterTextfile = definePrimitive<Props, Current, DesiredOwnership>({
+/** Each piece made or removed on its own; ownership operations concern the writer's directory. */
+type Op = { kind: "dir" | "file" | "link" } | OwnershipOp;
+
+export const nodeExporterTextfile = definePrimitive<Props, Current, DesiredOwnership, Op>({
   type: "node_exporter_textfile",
   description:
     "A .prom file in node_exporter's textfile directory (the name) that one user may replace atomically, through a directory of its own.",
@@ -93,31 +98,31 @@ export const nodeExporterTextfile = definePrimitive<Props, Current, DesiredOwner
       );
     return { current, desired: await resolveOwnership(ctx, { owner: props.writer, group: props.writer, mode: MODE }) };
   },
-  diff({ current, desired }, action, path) {
+  diff({ current, desired }, action, path): Change<Op>[] {
     const p = placesOf(path);
+    const piece = (kind: "dir" | "file" | "link", summary: string): Change<Op> => ({
+      property: kind,
+      summary,
+      op: { kind },
+    });
     if (action === "remove")
       return [
-        ...(current?.link !== undefined ? [{ property: "link", summary: `remove link ${path}` }] : []),
-        ...(current?.dir ? [{ property: "dir", summary: `delete directory ${p.dir}` }] : []),
+        ...(current?.link !== undefined ? [piece("link", `remove link ${path}`)] : []),
+        ...(current?.dir ? [piece("dir", `delete directory ${p.dir}`)] : []),
       ];
     return [
       ...(current?.dir
         ? ownershipChanges(current.dir, desired, p.dir)
-        : [{ property: "dir", summary: `create directory ${p.dir} owned by ${desired.owner}, mode ${MODE}` }]),
-      ...(!current?.file ? [{ property: "file", summary: `create empty metrics file ${p.file}` }] : []),
+        : [piece("dir", `create directory ${p.dir} owned by ${desired.owner}, mode ${MODE}`)]),
+      ...(!current?.file ? [piece("file", `create empty metrics file ${p.file}`)] : []),
       ...(current?.link !== p.target
-        ? [
-            {
-              property: "link",
-              summary: `link ${path} to ${p.target}${current?.link !== undefined ? ` (was ${current.link})` : ""}`,
-            },
-          ]
+        ? [piece("link", `link ${path} to ${p.target}${current?.link !== undefined ? ` (was ${current.link})` : ""}`)]
         : []),
     ];
   },
-  async apply(host, { current, desired }, changes, action, path) {
+  async apply({ host, state: { current, desired }, ops, action, name: path }) {
     const p = placesOf(path);
-    const has = (property: string) => changes.some((c) => c.property === property);
+    const has = (kind: Op["kind"]) => ops.some((op) => op.kind === kind);
     if (action === "remove") {
       if (has("link")) await host.remove(path);
       if (has("dir")) await host.remove(p.dir, { recursive: true });
@@ -127,7 +132,8 @@ export const nodeExporterTextfile = definePrimitive<Props, Current, DesiredOwner
     // Made root's first and handed over once the file is in it, so the writer never sees it half made.
     if (has("dir")) await host.mkdir(p.dir, { recursive: false });
     if (has("file")) await host.writeFileAtomic(p.file, "", { mode: 0o644, uid, gid });
-    if (has("dir") || has("owner") || has("group") || has("mode")) await applyOwnership(host, p.dir, desired);
+    // A directory just made is root's: it gets all of the desired ownership, an existing one what differs.
+    if (has("dir") || has("own")) await applyOwnership(host, p.dir, desired, has("dir") ? desired : ownershipOf(ops));
     if (has("link")) {
       if (current?.link !== undefined) await host.remove(path);
       await host.symlink(p.target, path);

@@ -110,7 +110,13 @@ export const s3MysqlBackup = defineComposite<Props>({
           ...(m.admin ? { admin: m.admin } : {}),
         },
       },
-      generatedFile(layout, mycnf, action, "my.cnf.hbs", { user: account, password: m.password, ...via }, "0600", true),
+      generatedFile(layout, action, {
+        path: mycnf,
+        template: "my.cnf.hbs",
+        variables: { user: account, password: m.password, ...via },
+        mode: "0600",
+        sensitive: true,
+      }),
     ];
     const config = { mysql: { defaults_file: mycnf, databases: props.databases } };
     return expandBackup("s3_mysql_backup", name, props, action, { config, extra });

@@ -1,4 +1,5 @@
 // system_user: an account made with shadow-utils; only the properties given are compared.
+import { propertyChange } from "../engine/changes.js";
 import { definePrimitive, type Change } from "../engine/resource.js";
 import { absolutePath, accountName, homePath } from "../engine/schema/fragments.js";
 import type { PropsOf } from "../engine/schema/types.js";
@@ -26,7 +27,13 @@ type Current = Required<Omit<AccountSpec, "system" | "manage_home">>;
 /** The properties compared after creation, with how each differs. */
 const COMPARED = ["uid", "group", "home", "shell", "comment"] as const;
 
-export const systemUser = definePrimitive<Props, Current, Props>({
+type Op =
+  | { kind: "create" }
+  | { kind: "remove" }
+  | { kind: "set"; property: (typeof COMPARED)[number]; value: string | number }
+  | { kind: "add-groups"; groups: string[] };
+
+export const systemUser = definePrimitive<Props, Current, Props, Op>({
   type: "system_user",
   description: "A local account (the name is the login), created with useradd.",
   schema,
@@ -39,32 +46,38 @@ export const systemUser = definePrimitive<Props, Current, Props>({
     return { current, desired: props };
   },
   diff({ current, desired }, action, name) {
-    if (action === "remove") return current ? [{ property: "", summary: `remove user ${name}` }] : [];
-    if (!current) return [{ property: "", summary: `create user ${name}` }];
-    const changes: Change[] = COMPARED.filter((k) => desired[k] !== undefined && desired[k] !== current[k]).map(
-      (k) => ({
-        property: k,
-        summary: `set ${k} to ${JSON.stringify(desired[k])} (was ${JSON.stringify(current[k])})`,
-      }),
+    if (action === "remove")
+      return current ? [{ property: "", summary: `remove user ${name}`, op: { kind: "remove" } }] : [];
+    if (!current) return [{ property: "", summary: `create user ${name}`, op: { kind: "create" } }];
+    const changes: Change<Op>[] = COMPARED.filter((k) => desired[k] !== undefined && desired[k] !== current[k]).map(
+      (k) =>
+        propertyChange(
+          "assign",
+          { property: k, was: current[k], want: desired[k] },
+          { kind: "set", property: k, value: desired[k]! },
+        ),
     );
     const missing = (desired.groups ?? []).filter((g) => !current.groups.includes(g));
-    if (missing.length) changes.push({ property: "groups", summary: `add to groups ${missing.join(", ")}` });
+    if (missing.length)
+      changes.push({
+        property: "groups",
+        summary: `add to groups ${missing.join(", ")}`,
+        op: { kind: "add-groups", groups: missing },
+      });
     return changes;
   },
-  async apply(host, { current, desired }, changes, action, name) {
-    if (action === "remove") {
+  async apply({ host, state: { current, desired }, ops, name }) {
+    if (ops.some((op) => op.kind === "remove")) {
       const home = current?.home && (await host.stat(current.home));
       return void (await host.exec(userdelArgv(name, Boolean(desired.manage_home && home))));
     }
-    if (!current) return void (await host.exec(useraddArgv(name, desired)));
-    const changed = Object.fromEntries(
-      changes.map((c) => [
-        c.property,
-        c.property === "groups"
-          ? desired.groups!.filter((g) => !current.groups.includes(g))
-          : desired[c.property as keyof Props],
-      ]),
-    );
+    if (ops.some((op) => op.kind === "create")) return void (await host.exec(useraddArgv(name, desired)));
+    // One usermod for all: each property it sets is one the diff found different.
+    const changed: AccountSpec = {};
+    for (const op of ops) {
+      if (op.kind === "set") Object.assign(changed, { [op.property]: op.value });
+      if (op.kind === "add-groups") changed.groups = op.groups;
+    }
     await host.exec(usermodArgv(name, changed, desired.manage_home));
   },
   provides(name, props, action) {

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import type { Stats } from "node:fs";
 import { dirname } from "node:path";
 import { InputError, PreconditionError } from "../engine/errors.js";
-import { definePrimitive } from "../engine/resource.js";
+import { definePrimitive, type Change } from "../engine/resource.js";
 import { kindOf } from "../engine/stats.js";
 import { redactor } from "../engine/secrets.js";
 import { absolutePath, ownership } from "../engine/schema/fragments.js";
@@ -16,6 +16,7 @@ import { unifiedDiff } from "../providers/files/diff.js";
 import {
   type DesiredOwnership,
   type Ownership,
+  type OwnershipOp,
   ownerIds,
   ownershipChanges,
   readOwnership,
@@ -52,8 +53,14 @@ type Current = Ownership & {
   hidden?: string;
 };
 type Desired = DesiredOwnership & { content: string };
+/**
+ * A file is never changed in place: any difference writes it whole, with the desired content and
+ * the desired owner and mode over its current ones. "write" says the content differs (an earlier
+ * copy is kept then); an ownership operation alone also writes the file anew.
+ */
+type Op = { kind: "delete" } | { kind: "write"; content: string } | OwnershipOp;
 
-export const templateFile = definePrimitive<Props, Current, Desired>({
+export const templateFile = definePrimitive<Props, Current, Desired, Op>({
   type: "template_file",
   description: "A file (the name is its absolute path) rendered from a template or given literally.",
   schema,
@@ -116,14 +123,15 @@ export const templateFile = definePrimitive<Props, Current, Desired>({
   diff({ current, desired }, action, path, props) {
     if (action === "remove") {
       const what = current?.replaces ? `${path} (${current.replaces}: the name only)` : `file ${path}`;
-      return current ? [{ property: "", summary: `delete ${what}` }] : [];
+      return current ? [{ property: "", summary: `delete ${what}`, op: { kind: "delete" } }] : [];
     }
+    const write = { kind: "write", content: desired.content } as const;
     if (current?.replaces)
       return [
-        { property: "content", summary: `replace ${path} (${current.replaces}) with a file of its own` },
+        { property: "content", summary: `replace ${path} (${current.replaces}) with a file of its own`, op: write },
         ...ownershipChanges(undefined, desired),
       ];
-    const changes = [];
+    const changes: Change<Op>[] = [];
     if (current?.content !== desired.content) {
       const what = current ? `update content in file ${path}` : `create new file ${path}`;
       // A file not marked sensitive that holds a secret of this run likely held the previous
@@ -132,27 +140,30 @@ export const templateFile = definePrimitive<Props, Current, Desired>({
       const hidden = props.sensitive ? "sensitive" : holdsSecret ? "holds a secret" : undefined;
       changes.push(
         hidden
-          ? { property: "content", summary: `${what} (${hidden}: diff suppressed)` }
+          ? { property: "content", summary: `${what} (${hidden}: diff suppressed)`, op: write }
           : current?.hidden
-            ? { property: "content", summary: `${what} (diff not shown: ${current.hidden})` }
+            ? { property: "content", summary: `${what} (diff not shown: ${current.hidden})`, op: write }
             : {
                 property: "content",
                 summary: current ? `${what} from ${digest(current.content!)} to ${digest(desired.content)}` : what,
                 diff: unifiedDiff(path, current?.content ?? "", desired.content),
+                op: write,
               },
       );
     }
     return [...changes, ...ownershipChanges(current, desired)];
   },
-  async apply(host, { current, desired }, changes, action, path, props) {
-    if (action === "remove") return host.remove(path);
+  async apply({ host, state: { current, desired }, ops, name: path, props }) {
+    if (ops.some((op) => op.kind === "delete")) return host.remove(path);
     // A file of its own keeps the owner and mode it has where none is given; a replaced one starts anew.
     const own = current?.replaces ? undefined : current;
-    if (own?.bytes && props.backup > 0 && changes.some((c) => c.property === "content"))
-      await backupFile(host, path, own.bytes, props.backup);
+    const write = ops.find((op) => op.kind === "write");
+    if (own?.bytes && props.backup > 0 && write) await backupFile(host, path, own.bytes, props.backup);
     // Written with its final owner and mode already set, so it is never briefly readable by others.
     const mode = parseInt(desired.mode ?? own?.mode ?? "0644", 8);
-    await host.writeFileAtomic(path, desired.content, { mode, ...(await ownerIds(host, path, desired, own)) });
+    // Without a write the content is already the desired one: only the owner or mode differ.
+    const content = write?.content ?? desired.content;
+    await host.writeFileAtomic(path, content, { mode, ...(await ownerIds(host, path, desired, own)) });
   },
   tidy: (host, path) => host.removeLeftovers(path),
 });

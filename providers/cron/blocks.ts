@@ -2,8 +2,7 @@
 // "# converge end: NAME": its crontab variables, one job line, the variables set back after it.
 // A hand edit that leaves anything else between the markers (a comment, a job, a copy of the
 // marker), or takes a marker away, is reported, never guessed at: a wrong guess runs a job twice
-// or deletes a user's line. Blocks without an end marker were written by an older version; they
-// are read when intact (marker, variables, job line) so that converge can upgrade them in place.
+// or deletes a user's line.
 import { CRON_READS, parseAssignment } from "./environment.js";
 import { splitPrefix } from "./prefix.js";
 import type { CronEntry } from "./crontab.js";
@@ -45,7 +44,7 @@ export function locate(lines: readonly string[], name: string): Block | undefine
   if (!starts.length)
     return ends.length ? damaged(`"${end}" (line ${lineNo(ends[0])}) has no "${marker}" above it`) : undefined;
   const start = starts[0];
-  if (!ends.length) return legacyBlock(lines, start, end);
+  if (!ends.length) return damaged(`"${end}" is missing below "${marker}" (line ${lineNo(start)})`);
   if (ends[0] < start) damaged(`"${end}" (line ${lineNo(ends[0])}) comes before "${marker}"`);
   return { start, end: ends[0] + 1, entry: blockEntry(lines, start, ends[0]) };
 }
@@ -74,7 +73,7 @@ function blockEntry(lines: readonly string[], start: number, end: number): CronE
         ? `its block (${span}) holds ${jobs.length} job lines (lines ${jobs.map(lineNo).join(", ")}) where converge wrote one`
         : `its block (${span}) has no job line`,
     );
-  const stray = body.findIndex((l) => !isVariable(l) && !parseJob(l));
+  const stray = body.findIndex((l) => !isBlockVariable(l) && !parseJob(l));
   if (stray >= 0)
     damaged(
       `line ${lineNo(start + 1 + stray)} ${JSON.stringify(body[stray])} is inside its block (${span}) and converge did not write it`,
@@ -106,34 +105,17 @@ function unmatchedVariable(body: string[], job: number): number | undefined {
   return back.length < set.length ? body.length : undefined;
 }
 
-/** A block of the format without end markers: marker, variables, job line, and nothing else is its. */
-function legacyBlock(lines: readonly string[], start: number, end: string): Block {
-  let i = start + 1;
-  while (i < lines.length && isVariable(bare(lines[i]))) i++;
-  const vars = lines.slice(start + 1, i).map(bare);
-  const job = bare(lines[i] ?? "");
-  if (!parseJob(job)) damaged(`line ${lineNo(i)} should be its job line, and "${end}" is missing`);
-  // What the current format writes, with its end marker lost: the job carries variables, or
-  // lines setting the block's variables back follow it.
-  const next = parseAssignment(bare(lines[i + 1] ?? ""));
-  const restores = next !== undefined && vars.some((v) => parseAssignment(v)![0] === next[0]);
-  if (restores || Object.keys(splitPrefix(parseJob(job)!.text).environment).length)
-    damaged(`"${end}" is missing after line ${lineNo(i)}`);
-  return { start, end: i + 1, entry: entryOf(vars, job, []) };
-}
-
 // Only the shape converge writes counts as a block's variable line; `A = b` is a user's.
 const isVariable = (line: string) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(line) && parseAssignment(line) !== undefined;
 
+// A block sets only what cron reads itself as crontab lines; the job's own environment is in its command line.
+const isBlockVariable = (line: string) => isVariable(line) && CRON_READS.includes(parseAssignment(line)![0]);
+
 function entryOf(before: string[], job: string, after: string[]): CronEntry {
   const read = (ls: string[]) => Object.fromEntries(ls.map((l) => parseAssignment(l)!));
-  const lines = read(before);
   const { when, text } = parseJob(job)!;
   const { environment, command } = splitPrefix(text);
-  // Older blocks set PATH and the rest as crontab lines; the job gets them all the same.
-  const variables = Object.fromEntries(Object.entries(lines).filter(([k]) => CRON_READS.includes(k)));
-  const asLines = Object.fromEntries(Object.entries(lines).filter(([k]) => !CRON_READS.includes(k)));
-  return { ...when, command, environment: { ...asLines, ...environment }, variables, restore: read(after) };
+  return { ...when, command, environment, variables: read(before), restore: read(after) };
 }
 
 /** The schedule and the command text of a job line (what follows the five fields or the @keyword). */

@@ -3,6 +3,7 @@
 import type { Stats } from "node:fs";
 import { PreconditionError } from "../../engine/errors.js";
 import type { Host, HostView } from "../../engine/host.js";
+import { propertyChange } from "../../engine/changes.js";
 import type { Change, LoadContext } from "../../engine/resource.js";
 import { modeString } from "../../engine/stats.js";
 import { findAccount, findGroup } from "../users/accounts.js";
@@ -20,7 +21,7 @@ export interface DesiredOwnership extends Ownership {
   gid?: number;
 }
 
-export const normalizeMode = (mode: string): string => mode.padStart(4, "0");
+const normalizeMode = (mode: string): string => mode.padStart(4, "0");
 
 /** The ownership of an existing path, as names. */
 export async function readOwnership(ctx: LoadContext, st: Stats): Promise<Required<Ownership>> {
@@ -50,24 +51,39 @@ function assumed(ctx: LoadContext, kind: "user" | "group", name: string): undefi
   throw new PreconditionError(`${kind} ${name} does not exist`);
 }
 
+/** Sets one of owner, group or mode of a path to the desired value. */
+export interface OwnershipOp {
+  kind: "own";
+  property: keyof Ownership;
+  value: string;
+}
+
 /**
  * Changes for each given property that differs ("change mode from '0644' to '0600'"); `of` names
  * the path when the resource manages several ("change mode of /x from ...").
  */
-export function ownershipChanges(current: Ownership | undefined, desired: Ownership, of?: string): Change[] {
-  const changes: Change[] = [];
-  for (const key of ["owner", "group", "mode"] as const) {
-    const want = desired[key];
-    if (want === undefined || current?.[key] === want) continue;
-    changes.push({
-      property: key,
-      summary: current
-        ? `change ${key}${of ? ` of ${of}` : ""} from '${current[key]}' to '${want}'`
-        : `set ${key}${of ? ` of ${of}` : ""} to '${want}'`,
-    });
-  }
-  return changes;
+export function ownershipChanges(
+  current: Ownership | undefined,
+  desired: Ownership,
+  of?: string,
+): Change<OwnershipOp>[] {
+  return OWNERSHIP.filter((key) => desired[key] !== undefined && current?.[key] !== desired[key]).map((key) =>
+    propertyChange(
+      "ownership",
+      { property: key, label: of ? `${key} of ${of}` : key, was: current?.[key], want: desired[key] },
+      { kind: "own", property: key, value: desired[key]! },
+    ),
+  );
 }
+
+const OWNERSHIP = ["owner", "group", "mode"] as const;
+
+/** The ownership the operations set, for a path made or written anew with it. */
+export function ownershipOf(ops: readonly unknown[]): Ownership {
+  return Object.fromEntries(ops.filter(isOwnershipOp).map((op) => [op.property, op.value]));
+}
+
+const isOwnershipOp = (op: unknown): op is OwnershipOp => (op as OwnershipOp | undefined)?.kind === "own";
 
 /**
  * The uid and gid of the desired owner and group (else of `fallback`'s), undefined where neither
@@ -88,11 +104,15 @@ export async function ownerIds(
   return { uid, gid };
 }
 
-/** Sets a directory's ownership as desired (a file gets its owner and mode by being written anew). */
-export async function applyOwnership(host: Host, path: string, desired: DesiredOwnership): Promise<void> {
-  if (desired.owner !== undefined || desired.group !== undefined) {
-    const { uid, gid } = await ownerIds(host, path, desired);
+/**
+ * Sets those of a directory's owner, group and mode that `set` names (a file gets them by being
+ * written anew); ids come from `desired`, which why-run may have left unresolved.
+ */
+export async function applyOwnership(host: Host, path: string, desired: DesiredOwnership, set: Ownership) {
+  const { owner, group, mode } = set;
+  if (owner !== undefined || group !== undefined) {
+    const { uid, gid } = await ownerIds(host, path, { ...desired, owner, group });
     await host.chown(path, uid ?? -1, gid ?? -1);
   }
-  if (desired.mode !== undefined) await host.chmod(path, parseInt(desired.mode, 8));
+  if (mode !== undefined) await host.chmod(path, parseInt(mode, 8));
 }

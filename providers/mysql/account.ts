@@ -1,6 +1,6 @@
 // Reading an account as the server has it: stored credentials, grants, and the server's flavor.
 // Read-only statements only, so load may run them in why-run; logsIn is the exception, see there.
-import { withSession, type Endpoint, type Session } from "./connection.js";
+import { logsInAs, type Endpoint, type ReadSession } from "./connection.js";
 import { parseGrants, type CurrentGrants } from "./grants.js";
 import { accountLabel, type Account } from "./plan.js";
 import { parseServerVersion, type Server } from "./server.js";
@@ -11,13 +11,13 @@ export interface StoredAccount {
   grants: CurrentGrants;
 }
 
-export async function readServer(s: Session): Promise<Server> {
+export async function readServer(s: ReadSession): Promise<Server> {
   const [{ v }] = await s.query<{ v: string }>("SELECT VERSION() AS v");
   return parseServerVersion(v);
 }
 
 /** The account, or undefined when the server has none by that name and host. */
-export async function readAccount(s: Session, a: Account): Promise<StoredAccount | undefined> {
+export async function readAccount(s: ReadSession, a: Account): Promise<StoredAccount | undefined> {
   const rows = await s.query<{ plugin: unknown; auth: unknown }>(
     "SELECT plugin, authentication_string AS auth FROM mysql.user WHERE User = ? AND Host = ?",
     [a.name, a.host],
@@ -36,11 +36,7 @@ export async function readAccount(s: Session, a: Account): Promise<StoredAccount
  * as MySQL's FAILED_LOGIN_ATTEMPTS, audit and general logs), so callers try passwordVerdict first.
  */
 export async function logsIn(e: Endpoint, a: Account, password: string): Promise<boolean> {
-  try {
-    await withSession(e, a.name, password, async () => {});
-    return true;
-  } catch (err) {
-    if ((err as { code?: string }).code === "ER_ACCESS_DENIED_ERROR") return false;
-    throw new Error(`cannot check the password of ${accountLabel(a)} by logging in: ${(err as Error).message}`);
-  }
+  return logsInAs(e, a.name, password).catch((err: Error) => {
+    throw new Error(`cannot check the password of ${accountLabel(a)} by logging in: ${err.message}`);
+  });
 }

@@ -2,6 +2,7 @@
 // Every value reaches the server through placeholders, so the session is made to honour
 // backslash escapes (the driver's escaping relies on them) whatever the server's sql_mode says.
 import type { Connection } from "mysql2/promise";
+import type { Host } from "../../engine/host.js";
 import type { EscapeId } from "./statements.js";
 
 /** Where the server listens: a unix socket, or host and port. */
@@ -31,15 +32,81 @@ export function describeEndpoint(e: Endpoint): string {
   return socket ? `socket ${socket}` : `${host}:${port}`;
 }
 
-export interface Session {
-  /** Rows of a query whose values go through placeholders. */
+/** What load may ask the server: reads only. */
+export interface ReadSession {
+  /** Rows of a SELECT or SHOW whose values go through placeholders; anything else is refused. */
+  query<T = Record<string, unknown>>(sql: string, values?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+/** A statement that changes the server; its values may hold a secret, its target never does. */
+export interface Write {
+  sql: string;
+  values: unknown[];
+  /** What it does, for the host's observer ("create user 'x'@'localhost'"). */
+  target: string;
+}
+
+/** What apply may do: each write goes through the host, so why-run refuses it and observers see it. */
+export interface WriteSession {
+  write(w: Write): Promise<void>;
+  readonly escapeId: EscapeId;
+  close(): Promise<void>;
+}
+
+/** A statement a read session refuses: it could change the server. */
+export class NotARead extends Error {
+  override name = "NotARead";
+}
+
+// The first word of a read, with nothing before it: a leading comment may be an executable
+// one ("/*! ... */"), run by the server whatever precedes it.
+const READ = /^(SELECT|SHOW)\s/i;
+const WRITES_FILE = /\bINTO\s+(OUT|DUMP)FILE\b/i;
+
+/**
+ * Opens a session for load that can only read: the statement must be a SELECT or SHOW (checked
+ * here) and the server holds the session read only (SET SESSION TRANSACTION READ ONLY), so even
+ * a function called from a SELECT cannot write a table. Rejects with the driver's error.
+ */
+export async function openReader(e: Endpoint, user: string, password?: string): Promise<ReadSession> {
+  const conn = await connect(e, user, password);
+  try {
+    await conn.query("SET SESSION TRANSACTION READ ONLY");
+  } catch (err) {
+    await conn.close().catch(() => {});
+    throw err;
+  }
+  return {
+    query: (sql, values) =>
+      READ.test(sql) && !WRITES_FILE.test(sql)
+        ? conn.query(sql, values)
+        : Promise.reject(new NotARead(`refused on a read-only session: ${sql.split(/\s/)[0]}`)),
+    close: conn.close,
+  };
+}
+
+/**
+ * Opens a session for apply: a Host is needed to write, and only apply is handed one (not in
+ * why-run). Each write is announced to the host as an effect of kind "sql" and carried out there.
+ */
+export async function openWriter(host: Host, e: Endpoint, user: string, password?: string): Promise<WriteSession> {
+  const conn = await connect(e, user, password);
+  return {
+    write: (w) => host.effect({ kind: "sql", target: w.target }, async () => void (await conn.query(w.sql, w.values))),
+    escapeId: conn.escapeId,
+    close: conn.close,
+  };
+}
+
+interface Session {
   query<T = Record<string, unknown>>(sql: string, values?: unknown[]): Promise<T[]>;
   readonly escapeId: EscapeId;
   close(): Promise<void>;
 }
 
 /** Opens a session as user; rejects with the driver's error (which never contains the password). */
-export async function connect(e: Endpoint, user: string, password?: string): Promise<Session> {
+async function connect(e: Endpoint, user: string, password?: string): Promise<Session> {
   const mysql = await import("mysql2/promise");
   const { socket, host, port } = endpointOf(e);
   const conn: Connection = await mysql.createConnection({
@@ -66,17 +133,16 @@ export async function connect(e: Endpoint, user: string, password?: string): Pro
   return session;
 }
 
-/** Runs fn with a session, closing it afterwards. */
-export async function withSession<T>(
-  e: Endpoint,
-  user: string,
-  password: string | undefined,
-  fn: (s: Session) => Promise<T>,
-): Promise<T> {
-  const session = await connect(e, user, password);
+/**
+ * True when user logs in with password (the session is closed at once, nothing asked). A login
+ * is a side effect (failed-login counters, audit logs): callers try every other way first.
+ */
+export async function logsInAs(e: Endpoint, user: string, password: string): Promise<boolean> {
   try {
-    return await fn(session);
-  } finally {
-    await session.close().catch(() => {});
+    await (await connect(e, user, password)).close().catch(() => {});
+    return true;
+  } catch (err) {
+    if ((err as { code?: string }).code === "ER_ACCESS_DENIED_ERROR") return false;
+    throw err;
   }
 }

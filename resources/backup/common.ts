@@ -210,29 +210,25 @@ export function expandBackup(
     // directory is the backup user's (the directory resource refuses otherwise).
     decl("directory", l.home, { ...owned, mode: "0700", recursive: true, adopt: false }),
     ...(metrics ? [decl("node_exporter_textfile", metrics, { writer: l.user })] : []),
-    generatedFile(
-      l,
-      l.config,
-      action,
-      "s3-backup-config.yml.hbs",
-      { resource: `${type}[${name}]`, config },
-      "0600",
-      true,
-    ),
+    generatedFile(l, action, {
+      path: l.config,
+      template: "s3-backup-config.yml.hbs",
+      variables: { resource: `${type}[${name}]`, config },
+      mode: "0600",
+      sensitive: true,
+    }),
     ...specific.extra,
-    generatedFile(
-      l,
-      l.script,
-      action,
-      "s3-backup.sh.hbs",
-      {
+    generatedFile(l, action, {
+      path: l.script,
+      template: "s3-backup.sh.hbs",
+      variables: {
         resource: `${type}[${name}]`,
         node: process.execPath,
         bin: join(PROJECT_ROOT, "bin", "s3-backup.js"),
         config: l.config,
       },
-      "0700",
-    ),
+      mode: "0700",
+    }),
     // Cron would run the script as its user, which must reach node and this code: checked now,
     // rather than found out by a job that never runs.
     ...(action === "create"
@@ -262,26 +258,29 @@ export function expandBackup(
   return action === "remove" ? steps.reverse() : steps;
 }
 
+export interface GeneratedFile {
+  path: string;
+  /** A template of the engine's templates/ directory. */
+  template: string;
+  variables: Record<string, unknown>;
+  mode: string;
+  /** Never show its content or diff (it holds a secret). */
+  sensitive?: boolean;
+}
+
 /**
  * A file of the backup user's, rendered from the run-list alone. No earlier copies are kept: the
  * run-list can make it again, and a copy of config.yml or .my.cnf would be one more copy of a secret.
  */
-export function generatedFile(
-  l: Layout,
-  path: string,
-  action: Action,
-  source: string,
-  variables: Record<string, unknown>,
-  mode: string,
-  sensitive = false,
-): Declaration {
+export function generatedFile(l: Layout, action: Action, file: GeneratedFile): Declaration {
+  const { path, template, variables, mode, sensitive = false } = file;
   return {
     type: "template_file",
     name: path,
     action,
     // The engine's own template, by absolute path: no file next to a run-list or recipe can stand in for it.
     properties: {
-      source: join(TEMPLATES_DIR, source),
+      source: join(TEMPLATES_DIR, template),
       variables,
       owner: l.user,
       group: l.user,

@@ -50,7 +50,7 @@ describe("a managed entry's variables", () => {
     expect(effective(text, "TZ")).toEqual({ "/bin/first": "UTC", "/bin/second": ":/etc/localtime" });
   });
 
-  it("do not reach a hand-written line below, which keeps the value it had, unset included (review 2, item 10)", () => {
+  it("do not reach a hand-written line below, which keeps the value it had, unset included", () => {
     const theirs = "MAILTO=ops@example.com\nPATH=/opt/bin:/bin\n0 1 * * * /bin/above\n";
     const vars = { MAILTO: "", PATH: "/srv/bin", SSL_CERT_FILE: "/etc/ssl/mine.pem" };
     const text = `${converge(theirs, "job", "/bin/job", vars)}5 5 * * * /bin/below\n`;
@@ -98,17 +98,22 @@ describe("a managed entry's variables", () => {
     );
   });
 
-  it("restore a user's value that needs quotes in the quotes cron reads back (review 2, item 3)", () => {
+  it("restore a user's value that needs quotes in the quotes cron reads back", () => {
     const text = converge("A='\"x'\nMAILTO=' \"q\"'\n", "job", "/bin/job", { MAILTO: "dev" });
     expect(text).toContain("\nMAILTO=' \"q\"'\n# converge end: job\n");
     expect(effective(`${text}1 1 * * * /bin/below\n`, "MAILTO")["/bin/below"]).toBe(' "q"');
   });
 
   it("are judged by the lines converge does not manage, so a stale block above changes nothing", () => {
-    const text = "MAILTO=ops\n# converge: old\nMAILTO=leak\n0 1 * * * /bin/old\n";
+    // Its restore line is stale (the line above it changed since): were it counted, MAILTO would be "stale".
+    const text = "MAILTO=ops\n# converge: old\nMAILTO=leak\n0 1 * * * /bin/old\nMAILTO=stale\n# converge end: old\n";
     expect(environmentBefore(text, "new", crontabDefaults("root")).MAILTO).toBe("ops");
     expect(
-      environmentBefore(`${text}# converge: new\n0 2 * * * /bin/new\n`, "new", crontabDefaults("root")).MAILTO,
+      environmentBefore(
+        `${text}# converge: new\n0 2 * * * /bin/new\n# converge end: new\n`,
+        "new",
+        crontabDefaults("root"),
+      ).MAILTO,
     ).toBe("ops");
   });
 

@@ -112,7 +112,7 @@ describe("the marked entry in a crontab", () => {
   });
 });
 
-describe("a block edited by hand is refused, never guessed at (review 2, item 4)", () => {
+describe("a block edited by hand is refused, never guessed at", () => {
   const block = "# converge: a\nMAILTO=x@y\n0 1 * * * run\nMAILTO=root\n# converge end: a\n";
   const refused = (text: string, why: RegExp) => {
     expect(() => readEntry(text, "a")).toThrow(why);
@@ -145,7 +145,10 @@ describe("a block edited by hand is refused, never guessed at (review 2, item 4)
     refused(block + block, /"# converge: a" is there 2 times \(lines 1, 6\)/));
 
   it("the end marker missing, or left without its marker", () => {
-    refused(block.replace("# converge end: a\n", "0 2 * * * mine\n"), /"# converge end: a" is missing after line 3/);
+    refused(
+      block.replace("# converge end: a\n", "0 2 * * * mine\n"),
+      /"# converge end: a" is missing below "# converge: a" \(line 1\)/,
+    );
     refused("# converge: a\n0 1 * * * K='v'; export K; run\n", /"# converge end: a" is missing/);
     refused("0 1 * * * run\n# converge end: a\n", /has no "# converge: a" above it/);
     refused("# converge end: a\n# converge: a\n0 1 * * * run\n", /comes before "# converge: a"/);
@@ -157,27 +160,11 @@ describe("a block edited by hand is refused, never guessed at (review 2, item 4)
   });
 });
 
-describe("blocks written by earlier versions are read when intact, to be upgraded in place", () => {
-  it("without an end marker: marker, variables, job line, and nothing below is theirs", () => {
-    const old = "# converge: job\nMAILTO=dev\nPATH=/x\n0 4 * * * /bin/job\nSHELL=/bin/bash\n1 1 * * * /bin/mine\n";
-    const e = job({ command: "/bin/job", variables: { MAILTO: "dev" }, environment: { PATH: "/x" } });
-    expect(readEntry(old, "job")).toEqual(e);
-    expect(withEntry(old, "job", { ...e, restore: { MAILTO: "root" } })).toBe(
-      "# converge: job\nMAILTO=dev\n0 4 * * * PATH='/x'; export PATH; /bin/job\nMAILTO=root\n# converge end: job\nSHELL=/bin/bash\n1 1 * * * /bin/mine\n",
-    );
-  });
-
-  it("with variables as crontab lines and restore lines for all of them", () => {
-    const v2 =
+describe("a block with a variable converge never writes there is refused, not read as the job's environment", () => {
+  it("an environment variable as a crontab line inside the block", () => {
+    const text =
       "# converge: job\nMAILTO=dev\nTZ=UTC\n0 4 * * * /bin/job\nMAILTO=root\nTZ=:/etc/localtime\n# converge end: job\n";
-    expect(readEntry(v2, "job")).toEqual(
-      job({
-        command: "/bin/job",
-        variables: { MAILTO: "dev" },
-        environment: { TZ: "UTC" },
-        restore: { MAILTO: "root", TZ: ":/etc/localtime" },
-      }),
-    );
+    expect(() => readEntry(text, "job")).toThrow(/line 3 "TZ=UTC" is inside its block \(lines 1-7\)/);
   });
 });
 

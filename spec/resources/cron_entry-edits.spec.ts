@@ -1,6 +1,6 @@
 // cron_entry against crontabs edited by hand, in a sandbox with the real crontab(1): damaged blocks
-// fail the resource and leave every line as it was; CRLF crontabs, awkward values above an entry
-// and blocks of earlier formats are handled in place (review 2, items 3, 4 and 10).
+// fail the resource and leave every line as it was; CRLF crontabs and awkward values above an
+// entry are handled in place.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { entry, expectConverged, runList } from "../support/run-lists.js";
 import { Sandbox } from "../support/sandbox.js";
@@ -50,22 +50,6 @@ describe("cron_entry and hand edits", () => {
     expectConverged(await sb.converge(cron({ mailto: "dev@example.com" })), 1);
     expect(await spool()).toContain(`\nMAILTO='"ops" <ops@example.com>'\n# converge end: a\n`);
     expectConverged(await sb.converge(cron({ mailto: "dev@example.com" })), 0);
-  });
-
-  it("upgrades a block of the previous format (variables as lines, all set back) in place", async () => {
-    const v2 = "# converge: a\nTZ=UTC\n1 * * * * /bin/run\nTZ=:/etc/localtime\n# converge end: a\n";
-    await install(`${v2}5 5 * * * /bin/mine\n`);
-    const out = expectConverged(await sb.converge(cron({ environment: { TZ: "UTC" } })), 1);
-    expect(out).toContain('update crontab entry: TZ for the lines below removed (was ":/etc/localtime")');
-    expect(await spool()).toBe(
-      "# converge: a\n1 * * * * TZ='UTC'; export TZ; /bin/run\n# converge end: a\n5 5 * * * /bin/mine\n",
-    );
-  });
-
-  it("upgrades a block without an end marker in place", async () => {
-    await install("# converge: a\n1 * * * * /bin/run\n5 5 * * * /bin/mine\n");
-    expectConverged(await sb.converge(cron({})), 1);
-    expect(await spool()).toBe("# converge: a\n1 * * * * /bin/run\n# converge end: a\n5 5 * * * /bin/mine\n");
   });
 
   it.each([
