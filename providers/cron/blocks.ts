@@ -31,12 +31,29 @@ const damaged = (what: string): never => {
   throw new DamagedEntry(what);
 };
 
+/** Where each name's markers are: line indexes of "# converge: NAME" and of "# converge end: NAME". */
+type Markers = Map<string, { starts: number[]; ends: number[] }>;
+
+/** Every marker line of the crontab, found in one pass (so reading all blocks stays linear in its length). */
+function markersOf(lines: readonly string[]): Markers {
+  const markers: Markers = new Map();
+  const at = (name: string) => {
+    let m = markers.get(name);
+    if (!m) markers.set(name, (m = { starts: [], ends: [] }));
+    return m;
+  };
+  lines.forEach((l, i) => {
+    const line = bare(l);
+    if (line.startsWith(MARKER)) at(line.slice(MARKER.length)).starts.push(i);
+    else if (line.startsWith(END)) at(line.slice(END.length)).ends.push(i);
+  });
+  return markers;
+}
+
 /** The named entry's block, undefined when the crontab has none; throws DamagedEntry when hand edits broke it. */
-export function locate(lines: readonly string[], name: string): Block | undefined {
-  const indexes = (text: string) => lines.flatMap((l, i) => (bare(l) === text ? [i] : []));
+export function locate(lines: readonly string[], name: string, markers?: Markers): Block | undefined {
+  const { starts, ends } = markers?.get(name) ?? markersOf(lines).get(name) ?? { starts: [], ends: [] };
   const [marker, end] = [MARKER + name, END + name];
-  const starts = indexes(marker);
-  const ends = indexes(end);
   for (const [text, at] of [
     [marker, starts],
     [end, ends],
@@ -52,10 +69,11 @@ export function locate(lines: readonly string[], name: string): Block | undefine
 
 /** Every block converge can read (damaged ones left out), top to bottom. */
 export function intactBlocks(lines: readonly string[]): Block[] {
-  const names = new Set(lines.map(bare).flatMap((l) => (l.startsWith(MARKER) ? [l.slice(MARKER.length)] : [])));
-  return [...names].flatMap((name) => {
+  const markers = markersOf(lines);
+  return [...markers].flatMap(([name, { starts }]) => {
+    if (!starts.length) return [];
     try {
-      return [locate(lines, name)!];
+      return [locate(lines, name, markers)!];
     } catch (e) {
       if (e instanceof DamagedEntry) return [];
       throw e;

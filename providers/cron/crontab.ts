@@ -43,12 +43,12 @@ export function readEntry(text: string, name: string): CronEntry | undefined {
  */
 export function environmentBefore(text: string, name: string, defaults: Environment): Environment {
   const lines = linesOf(text);
-  const blocks = intactBlocks(lines);
   const at = locate(lines, name)?.start ?? lines.length;
-  const managed = (i: number) => blocks.some((b) => i >= b.start && i < b.end);
+  const managed = new Array<boolean>(lines.length).fill(false);
+  for (const b of intactBlocks(lines)) managed.fill(true, b.start, b.end);
   return assign(
     defaults,
-    lines.slice(0, at).filter((_, i) => !managed(i)),
+    lines.slice(0, at).filter((_, i) => !managed[i]),
   );
 }
 
