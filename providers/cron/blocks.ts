@@ -24,7 +24,7 @@ export interface Block {
 }
 
 /** The crontab's lines. A CRLF crontab keeps its "\r"s; the parsers below ignore a line's final one. */
-export const linesOf = (text: string) => (text === "" ? [] : text.replace(/\n$/, "").split("\n"));
+const linesOf = (text: string) => (text === "" ? [] : text.replace(/\n$/, "").split("\n"));
 const bare = (line: string) => line.replace(/\r$/, "");
 const lineNo = (i: number) => i + 1;
 const damaged = (what: string): never => {
@@ -34,8 +34,22 @@ const damaged = (what: string): never => {
 /** Where each name's markers are: line indexes of "# converge: NAME" and of "# converge end: NAME". */
 type Markers = Map<string, { starts: number[]; ends: number[] }>;
 
-/** Every marker line of the crontab, found in one pass (so reading all blocks stays linear in its length). */
-function markersOf(lines: readonly string[]): Markers {
+/** A crontab's lines, where each name's markers are, and (once asked for) the blocks converge can read. */
+export interface Crontab {
+  readonly lines: readonly string[];
+  readonly markers: Markers;
+  intact?: Block[];
+}
+
+// The crontab parsed last. One entry's load, diff, apply and check after applying, and the next
+// entry's load, all ask about the same text: parsed once, a run of N entries stays linear in N
+// for each crontab's length instead of parsing every block several times per entry.
+let last: { text: string; crontab: Crontab } | undefined;
+
+/** The crontab text as lines with its markers found in one pass; the same object while the text is the same. */
+export function crontabOf(text: string): Crontab {
+  if (last?.text === text) return last.crontab;
+  const lines = linesOf(text);
   const markers: Markers = new Map();
   const at = (name: string) => {
     let m = markers.get(name);
@@ -47,12 +61,13 @@ function markersOf(lines: readonly string[]): Markers {
     if (line.startsWith(MARKER)) at(line.slice(MARKER.length)).starts.push(i);
     else if (line.startsWith(END)) at(line.slice(END.length)).ends.push(i);
   });
-  return markers;
+  last = { text, crontab: { lines, markers } };
+  return last.crontab;
 }
 
 /** The named entry's block, undefined when the crontab has none; throws DamagedEntry when hand edits broke it. */
-export function locate(lines: readonly string[], name: string, markers?: Markers): Block | undefined {
-  const { starts, ends } = markers?.get(name) ?? markersOf(lines).get(name) ?? { starts: [], ends: [] };
+export function locate({ lines, markers }: Crontab, name: string): Block | undefined {
+  const { starts, ends } = markers.get(name) ?? { starts: [], ends: [] };
   const [marker, end] = [MARKER + name, END + name];
   for (const [text, at] of [
     [marker, starts],
@@ -68,17 +83,17 @@ export function locate(lines: readonly string[], name: string, markers?: Markers
 }
 
 /** Every block converge can read (damaged ones left out), top to bottom. */
-export function intactBlocks(lines: readonly string[]): Block[] {
-  const markers = markersOf(lines);
-  return [...markers].flatMap(([name, { starts }]) => {
+export function intactBlocks(crontab: Crontab): Block[] {
+  crontab.intact ??= [...crontab.markers].flatMap(([name, { starts }]) => {
     if (!starts.length) return [];
     try {
-      return [locate(lines, name, markers)!];
+      return [locate(crontab, name)!];
     } catch (e) {
       if (e instanceof DamagedEntry) return [];
       throw e;
     }
   });
+  return crontab.intact;
 }
 
 /** The entry between the markers at `start` and `end`: variables, one job line, variables. */
