@@ -47,7 +47,16 @@ export async function startEndpoint(kind: EndpointKind, buckets: string[] = []):
   return { kind, info, pid: child.pid!, stop };
 }
 
-/** Coordinates of a loopback endpoint at `url` that takes the test keys (S3RVER / S3RVER). */
+/**
+ * Coordinates of a loopback endpoint at `url` that takes the suite's test key (scripts/local-s3.ts),
+ * long enough for converge to accept as a secret.
+ */
 export function s3Info(url: string): S3Info {
-  return { endpoint: url, accessKeyId: "S3RVER", secretAccessKey: "S3RVER", region: "us-east-1", directory: "" };
+  return {
+    endpoint: url,
+    accessKeyId: "S3RVERTESTKEYID01",
+    secretAccessKey: "s3rver-test-secret-key",
+    region: "us-east-1",
+    directory: "",
+  };
 }

@@ -93,6 +93,9 @@ const READ_ONLY: Record<string, (args: readonly string[]) => boolean> = {
   realpath: (args) => args.length === 3 && args[0] === "-e" && args[1] === "--",
 };
 
+/** Programs that change only what they themselves read: their writes forget only their own answers. */
+const SCOPED_WRITERS = new Set(["crontab"]);
+
 /**
  * What a child sees of the environment: a fixed PATH and the C locale (output is parsed), plus
  * what the caller passes. Never converge's own environment, which holds secrets given by {"env"}.
@@ -101,8 +104,8 @@ const CHILD_ENV = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sb
 
 /** The local machine. In why-run every write throws WhyRunViolation. */
 export class LocalHost implements Host {
-  /** Answers of read-only programs, kept until the next write. */
-  private readonly answers = new Map<string, Promise<RunResult>>();
+  /** Answers of read-only programs by argv, kept until a write that may change them. */
+  private readonly answers = new Map<string, { program: string; answer: Promise<RunResult> }>();
 
   constructor(
     readonly whyRun: boolean,
@@ -143,28 +146,43 @@ export class LocalHost implements Host {
     // Several resources ask the same (getent passwd backup_shop): until the next write, the
     // answer cannot have changed through us, so it is asked once.
     const key = JSON.stringify([argv, opts]);
-    let answer = this.answers.get(key);
-    if (!answer) {
-      answer = spawn(argv, opts);
-      this.answers.set(key, answer);
-      answer.catch(() => this.answers.delete(key));
+    let cached = this.answers.get(key);
+    if (!cached) {
+      cached = { program: argv[0], answer: spawn(argv, opts) };
+      this.answers.set(key, cached);
+      cached.answer.catch(() => this.answers.delete(key));
     }
-    return answer;
+    return cached.answer;
   }
 
-  async effect<T>(effect: Effect, carryOut: () => Promise<T>): Promise<T> {
+  effect<T>(effect: Effect, carryOut: () => Promise<T>): Promise<T> {
+    return this.write(effect, carryOut);
+  }
+
+  /**
+   * Carries out a write, forgetting the answers it may change: those of `changes` only, when the
+   * write is known to change nothing another program reads; otherwise every answer.
+   */
+  private async write<T>(effect: Effect, carryOut: () => Promise<T>, changes?: string): Promise<T> {
     if (this.whyRun) throw new WhyRunViolation(`${effect.kind} ${effect.target}`);
     this.observe(effect);
-    this.answers.clear();
+    const forget = () => {
+      for (const [key, { program }] of this.answers)
+        if (changes === undefined || program === changes) this.answers.delete(key);
+    };
+    forget();
     try {
       return await carryOut();
     } finally {
-      this.answers.clear();
+      forget();
     }
   }
 
   exec(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-    return this.effect({ kind: "exec", target: argv.join(" ") }, () => spawn(argv, opts));
+    // Installing a crontab changes crontabs only: the accounts read before (getent, id) still hold,
+    // so a run of many cron entries lists the passwd database once, not once per entry.
+    const changes = SCOPED_WRITERS.has(argv[0]) ? argv[0] : undefined;
+    return this.write({ kind: "exec", target: argv.join(" ") }, () => spawn(argv, opts), changes);
   }
 
   async writeFileAtomic(path: string, content: string | Buffer, opts: WriteOptions): Promise<void> {

@@ -23,19 +23,51 @@ export interface Block {
 }
 
 /** The crontab's lines. A CRLF crontab keeps its "\r"s; the parsers below ignore a line's final one. */
-export const linesOf = (text: string) => (text === "" ? [] : text.replace(/\n$/, "").split("\n"));
+const linesOf = (text: string) => (text === "" ? [] : text.replace(/\n$/, "").split("\n"));
 const bare = (line: string) => line.replace(/\r$/, "");
 const lineNo = (i: number) => i + 1;
 const damaged = (what: string): never => {
   throw new DamagedEntry(what);
 };
 
+/** Where each name's markers are: line indexes of "# converge: NAME" and of "# converge end: NAME". */
+type Markers = Map<string, { starts: number[]; ends: number[] }>;
+
+/** A crontab's lines, where each name's markers are, and (once asked for) the blocks converge can read. */
+export interface Crontab {
+  readonly lines: readonly string[];
+  readonly markers: Markers;
+  intact?: Block[];
+}
+
+// The crontab parsed last. One entry's load, diff, apply and check after applying, and the next
+// entry's load, all ask about the same text: parsed once, a run of N entries stays linear in N
+// for each crontab's length instead of parsing every block several times per entry.
+let last: { text: string; crontab: Crontab } | undefined;
+
+/** The crontab text as lines with its markers found in one pass; the same object while the text is the same. */
+export function crontabOf(text: string): Crontab {
+  if (last?.text === text) return last.crontab;
+  const lines = linesOf(text);
+  const markers: Markers = new Map();
+  const at = (name: string) => {
+    let m = markers.get(name);
+    if (!m) markers.set(name, (m = { starts: [], ends: [] }));
+    return m;
+  };
+  lines.forEach((l, i) => {
+    const line = bare(l);
+    if (line.startsWith(MARKER)) at(line.slice(MARKER.length)).starts.push(i);
+    else if (line.startsWith(END)) at(line.slice(END.length)).ends.push(i);
+  });
+  last = { text, crontab: { lines, markers } };
+  return last.crontab;
+}
+
 /** The named entry's block, undefined when the crontab has none; throws DamagedEntry when hand edits broke it. */
-export function locate(lines: readonly string[], name: string): Block | undefined {
-  const indexes = (text: string) => lines.flatMap((l, i) => (bare(l) === text ? [i] : []));
+export function locate({ lines, markers }: Crontab, name: string): Block | undefined {
+  const { starts, ends } = markers.get(name) ?? { starts: [], ends: [] };
   const [marker, end] = [MARKER + name, END + name];
-  const starts = indexes(marker);
-  const ends = indexes(end);
   for (const [text, at] of [
     [marker, starts],
     [end, ends],
@@ -50,16 +82,17 @@ export function locate(lines: readonly string[], name: string): Block | undefine
 }
 
 /** Every block converge can read (damaged ones left out), top to bottom. */
-export function intactBlocks(lines: readonly string[]): Block[] {
-  const names = new Set(lines.map(bare).flatMap((l) => (l.startsWith(MARKER) ? [l.slice(MARKER.length)] : [])));
-  return [...names].flatMap((name) => {
+export function intactBlocks(crontab: Crontab): Block[] {
+  crontab.intact ??= [...crontab.markers].flatMap(([name, { starts }]) => {
+    if (!starts.length) return [];
     try {
-      return [locate(lines, name)!];
+      return [locate(crontab, name)!];
     } catch (e) {
       if (e instanceof DamagedEntry) return [];
       throw e;
     }
   });
+  return crontab.intact;
 }
 
 /** The entry between the markers at `start` and `end`: variables, one job line, variables. */

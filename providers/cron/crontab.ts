@@ -5,7 +5,7 @@
 //   MAILTO=... / SHELL=...        each set back to its value for the lines below
 //   # converge end: NAME
 // Every other line is kept byte for byte.
-import { END, intactBlocks, linesOf, locate, MARKER } from "./blocks.js";
+import { crontabOf, END, intactBlocks, locate, MARKER } from "./blocks.js";
 import { assign, type Environment, variableLine } from "./environment.js";
 import { withPrefix } from "./prefix.js";
 
@@ -33,7 +33,7 @@ export function stripInstallHeader(text: string): string {
 
 /** The named entry in the crontab text, if present; throws DamagedEntry when hand edits broke its block. */
 export function readEntry(text: string, name: string): CronEntry | undefined {
-  return locate(linesOf(text), name)?.entry;
+  return locate(crontabOf(text), name)?.entry;
 }
 
 /**
@@ -42,13 +42,14 @@ export function readEntry(text: string, name: string): CronEntry | undefined {
  * variables as they found them, so the answer does not depend on whether they are up to date.
  */
 export function environmentBefore(text: string, name: string, defaults: Environment): Environment {
-  const lines = linesOf(text);
-  const blocks = intactBlocks(lines);
-  const at = locate(lines, name)?.start ?? lines.length;
-  const managed = (i: number) => blocks.some((b) => i >= b.start && i < b.end);
+  const crontab = crontabOf(text);
+  const { lines } = crontab;
+  const at = locate(crontab, name)?.start ?? lines.length;
+  const managed = new Array<boolean>(lines.length).fill(false);
+  for (const b of intactBlocks(crontab)) managed.fill(true, b.start, b.end);
   return assign(
     defaults,
-    lines.slice(0, at).filter((_, i) => !managed(i)),
+    lines.slice(0, at).filter((_, i) => !managed[i]),
   );
 }
 
@@ -67,8 +68,9 @@ export function renderEntry(name: string, e: CronEntry): string[] {
 
 /** The crontab with the named entry set to `entry` (replaced in place, or appended), or removed when undefined. */
 export function withEntry(text: string, name: string, entry: CronEntry | undefined): string {
-  const lines = linesOf(text);
-  const block = locate(lines, name);
+  const crontab = crontabOf(text);
+  const block = locate(crontab, name);
+  const lines = [...crontab.lines];
   const replacement = entry ? renderEntry(name, entry) : [];
   if (block) lines.splice(block.start, block.end - block.start, ...replacement);
   else lines.push(...replacement);

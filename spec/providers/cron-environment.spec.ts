@@ -117,6 +117,24 @@ describe("a managed entry's variables", () => {
     ).toBe("ops");
   });
 
+  it("are judged alike in a long crontab: hundreds of blocks, users' lines and a damaged block between them", () => {
+    let text = "";
+    for (let i = 0; i < 200; i++) {
+      if (i % 50 === 0) text += `MAILTO=user${i}\n`;
+      text = converge(text, `e${i}`, `/bin/e${i}`, { MAILTO: `block${i}` });
+    }
+    // A stray line makes block e100 damaged: its lines are then a user's, its MAILTO included.
+    text = text.replace("# converge: e100\n", "# converge: e100\n# a hand edit\n");
+    const mailto = (name: string) => environmentBefore(text, name, crontabDefaults("root")).MAILTO;
+    expect(mailto("e0")).toBe("user0");
+    expect(mailto("e99")).toBe("user50");
+    expect(() => mailto("e100")).toThrow("is inside its block");
+    expect(mailto("e101")).toBe("user100");
+    expect(mailto("e199")).toBe("user150");
+    expect(mailto("new")).toBe("user150");
+    expect(readEntry(text, "e199")?.restore).toEqual({ MAILTO: "user150" });
+  });
+
   it("are removed with their restore lines, leaving the crontab byte for byte as before", () => {
     const theirs = "# mine\nMAILTO=ops\n\n0 1 * * * /bin/a";
     const text = converge(theirs, "job", "/bin/job", { MAILTO: "dev", PATH: "/x" });

@@ -1,0 +1,75 @@
+// Where a no-op converge of one s3_mysql_backup spends its time: the run-list is converged once
+// in a sandbox (as the converge bench does), then converged again under `node --cpu-prof`, and
+// the profile's self time is summed by where the code comes from. Run:
+//   npx tsc -p tsconfig.json && node --import tsx bench/profile-noop.ts
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PROJECT_ROOT } from "../engine/paths.js";
+import { secretsEnv } from "../spec/support/backup-run-list.js";
+import { sqlAsRoot, startMariaDb } from "../spec/support/mariadb.js";
+import { firstConverge } from "./converge.js";
+import { mysqlBackupsRunList } from "./run-lists.js";
+import { startEndpoint } from "./services.js";
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string };
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Where a function's code comes from: a package, a folder of ours, Node's module loader, or the VM's own buckets. */
+function origin({ functionName, url }: ProfileNode["callFrame"]): string {
+  if (!url) return functionName.startsWith("(") ? functionName : "(native)";
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg) return `package ${pkg[1]}`;
+  if (url.startsWith("node:internal/modules") || url.startsWith("node:internal/vm")) return "Node: module loading";
+  if (url.startsWith("node:")) return "Node: other built-ins";
+  const ours = /\/dist\/([^/]+\/(?:[^/]+\/)?)/.exec(url) ?? /\/(bin)\//.exec(url);
+  return ours ? `ours: ${ours[1]}` : url;
+}
+
+/** Milliseconds of self time by origin, largest first, and the total. */
+export function summarize(p: Profile): { total: number; by: [string, number][] } {
+  const of = new Map(p.nodes.map((n) => [n.id, origin(n.callFrame)]));
+  const by = new Map<string, number>();
+  p.samples.forEach((id, i) => by.set(of.get(id)!, (by.get(of.get(id)!) ?? 0) + p.timeDeltas[i] / 1000));
+  const total = [...by.values()].reduce((a, b) => a + b, 0);
+  return { total, by: [...by].sort((a, b) => b[1] - a[1]) };
+}
+
+const db = await startMariaDb();
+const s3 = await startEndpoint("s3rver", ["bench"]);
+try {
+  sqlAsRoot(db.info.socket, "CREATE DATABASE bench_shop");
+  const env = secretsEnv(s3.info);
+  const doc = mysqlBackupsRunList(1, { socket: db.info.socket, s3: s3.info, bucket: "bench" });
+  const p = await firstConverge({ label: "s3_mysql_backup x 1", primitives: 8, doc, env }, 600);
+  if (p.notReady) {
+    const r = await p.sb.exec([process.execPath, join(PROJECT_ROOT, "bin/converge.js"), p.runList], { env });
+    throw new Error(`first converge: ${p.notReady}\n${r.stdout}\n${r.stderr}`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), "profile-"));
+  const converge = join(PROJECT_ROOT, "bin/converge.js");
+  for (const flags of [[], ["--why-run"]]) {
+    const r = await p.sb.exec(
+      [process.execPath, "--cpu-prof", `--cpu-prof-dir=${dir}`, converge, p.runList, ...flags],
+      { env },
+    );
+    if (!/^converge: 0\//m.test(r.stdout)) throw new Error(`not a no-op:\n${r.stdout}\n${r.stderr}`);
+  }
+  for (const file of readdirSync(dir).sort()) {
+    const { total, by } = summarize(JSON.parse(readFileSync(join(dir, file), "utf8")) as Profile);
+    console.log(`\n${file}: ${total.toFixed(0)} ms sampled`);
+    for (const [what, ms] of by.filter(([, ms]) => ms >= 2)) console.log(`  ${ms.toFixed(0).padStart(5)} ms  ${what}`);
+  }
+  console.log(`\nprofiles in ${dir} (open in Chrome DevTools, Performance tab)`);
+  await p.sb.destroy();
+} finally {
+  await s3.stop();
+  await db.stop();
+}
