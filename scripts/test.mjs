@@ -1,13 +1,15 @@
 // Runs the whole suite with vitest and prints the plain closing line CI reads
 // ("N passed, N failed, N skipped"), exiting non-zero if any run failed.
 //
-// With no arguments the spec files run as two groups at once, one vitest each (one per core),
-// each with its own MariaDB server and S3 endpoint (the globalSetup runs per vitest):
+// With no arguments the spec files run as three groups at once, one vitest each, each with its
+// own MariaDB server and S3 endpoint (the globalSetup runs per vitest):
 // - "sandbox": files that reach spec/support/sandbox.ts through their imports. They create
 //   system users and MariaDB accounts with shared names (backup_shop...), and userdel refuses a
 //   uid that a process of another sandbox runs as, so they run one after another.
-// - "host": the rest (the job as root on temp dirs, the Ceph cluster, pure units). They never
-//   create a user or a process under another uid, and their MariaDB is not the other group's.
+// - "ceph": spec/ceph, each file with a cluster of its own on free ports. Most of their time is
+//   spent waiting for the gateway (lifecycle "days"), so they cost the other groups little.
+// - "host": the rest (the job as root on temp dirs, pure units). Like the Ceph group they never
+//   create a user or run a process under another uid, and their MariaDB is not the sandbox's.
 // Within each group files run one at a time, as before. Arguments (a file, a filter, an option)
 // run one vitest with them, as `npx vitest run` would.
 import { spawn } from "node:child_process";
@@ -70,10 +72,12 @@ const given = process.argv.slice(2);
 let runs;
 if (given.length) runs = [vitest("", given)];
 else {
-  const files = specsIn(join(ROOT, "spec"));
-  const sandbox = files.filter((f) => reachesSandbox(f)).map((f) => relative(ROOT, f));
-  const host = files.filter((f) => !reachesSandbox(f)).map((f) => relative(ROOT, f));
-  runs = [vitest("sandbox", sandbox), vitest("host", host)];
+  const groups = { sandbox: [], ceph: [], host: [] };
+  for (const f of specsIn(join(ROOT, "spec"))) {
+    const rel = relative(ROOT, f);
+    groups[reachesSandbox(f) ? "sandbox" : rel.startsWith("spec/ceph/") ? "ceph" : "host"].push(rel);
+  }
+  runs = Object.entries(groups).map(([label, files]) => vitest(label, files));
 }
 const all = await Promise.all(runs);
 const sum = (k) => all.reduce((s, r) => s + r[k], 0);
