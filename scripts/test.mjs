@@ -10,8 +10,9 @@
 //   spent waiting for the gateway (lifecycle "days"), so they cost the other groups little.
 // - "host": the rest (the job as root on temp dirs, pure units). Like the Ceph group they never
 //   create a user or run a process under another uid, and their MariaDB is not the sandbox's.
-// Within each group files run one at a time, as before. Arguments (a file, a filter, an option)
-// run one vitest with them, as `npx vitest run` would.
+// Within each group files run one at a time, as before. Path arguments keep only the spec files
+// whose path contains one of them, grouped the same way; an option (-t, --bail...) runs one
+// vitest with all the arguments, as `npx vitest run` would.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -70,14 +71,22 @@ function vitest(label, args) {
 
 const given = process.argv.slice(2);
 let runs;
-if (given.length) runs = [vitest("", given)];
+if (given.some((a) => a.startsWith("-"))) runs = [vitest("", given)];
 else {
   const groups = { sandbox: [], ceph: [], host: [] };
   for (const f of specsIn(join(ROOT, "spec"))) {
     const rel = relative(ROOT, f);
+    if (given.length && !given.some((g) => rel.includes(g))) continue;
     groups[reachesSandbox(f) ? "sandbox" : rel.startsWith("spec/ceph/") ? "ceph" : "host"].push(rel);
   }
-  runs = Object.entries(groups).map(([label, files]) => vitest(label, files));
+  runs = Object.entries(groups)
+    .filter(([, files]) => files.length)
+    .map(([label, files]) => vitest(label, files));
+}
+if (!runs.length) {
+  console.error(`no spec file matches ${given.join(" ")}`);
+  console.log("0 passed, 1 failed, 0 skipped");
+  process.exit(1);
 }
 const all = await Promise.all(runs);
 const sum = (k) => all.reduce((s, r) => s + r[k], 0);
