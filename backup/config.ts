@@ -7,23 +7,18 @@ import { InputError } from "../engine/errors.js";
 import { readInputFile } from "../engine/input/read.js";
 import { textProblems } from "../engine/input/text.js";
 import type { S3JobCredentials } from "../providers/s3/client.js";
-import { backupConfigSchema, type BackupConfigFile } from "./config-schema.js";
+import { backupConfigSchema, type Compression, type ValidConfigFile } from "./config-schema.js";
 
-export type Compression = "zstd" | "gzip" | "none";
-export type LockMode = "governance" | "compliance";
+export type { Compression };
+export type LockMode = NonNullable<ValidConfigFile["retention"]["lock"]>;
 
 /** A file asset and what a file changing under tar does to it. */
-export interface FileAsset {
-  path: string;
-  on_change: "fail" | "warn";
-}
+export type FileAsset = Required<Exclude<NonNullable<ValidConfigFile["assets"]>[number], string>>;
 
 /** Seconds: the whole run, connecting to a server, and a stage moving no data. */
-export interface Timeouts {
-  run: number;
-  connect: number;
-  idle: number;
-}
+export type Timeouts = ValidConfigFile["timeouts"];
+
+type S3 = ValidConfigFile["s3"];
 
 /** A validated config with defaults applied and the prefix normalized ("" or ending in "/"). */
 export interface BackupConfig {
@@ -33,13 +28,12 @@ export interface BackupConfig {
   host: string;
   state_dir: string;
   compression: Compression;
-  s3: Required<Pick<BackupConfigFile["s3"], "bucket" | "region" | "prefix">> &
-    Pick<BackupConfigFile["s3"], "endpoint" | "force_path_style" | "access_key_id" | "secret_access_key">;
-  retention: { daily_days: number; monthly_days: number; lock?: LockMode };
+  s3: Pick<S3, "bucket" | "region"> & { prefix: string } & Omit<S3, "bucket" | "region" | "prefix">;
+  retention: ValidConfigFile["retention"];
   assets: FileAsset[];
   timeouts: Timeouts;
-  mysql?: { defaults_file: string; databases: string[] };
-  metrics?: { textfile_dir: string };
+  mysql?: ValidConfigFile["mysql"];
+  metrics?: ValidConfigFile["metrics"];
   /** Sensitive: never in output. */
   healthcheck?: string;
 }
@@ -74,7 +68,7 @@ export function parseConfig(raw: unknown, source: string): BackupConfig {
   // Every value lands in argv, object keys or a log line: none may hold a line break or a control character.
   const text = textProblems(raw);
   if (text.length) throw new InputError(text.map((t) => `${source}: ${t.path}: ${t.problem}`));
-  const c = raw as BackupConfigFile;
+  const c = raw as ValidConfigFile;
   // A plain path is the object form with every default.
   const assets = (c.assets ?? []).map(
     (a): FileAsset => (typeof a === "string" ? { path: a, on_change: "fail" } : { on_change: "fail", ...a }),
@@ -86,7 +80,7 @@ export function parseConfig(raw: unknown, source: string): BackupConfig {
     name: c.name,
     host: c.host ?? hostname(),
     state_dir: c.state_dir ?? homedir(),
-    compression: (c.compression ?? "zstd") as Compression,
+    compression: c.compression,
     s3: {
       bucket: c.s3.bucket,
       region: c.s3.region,
@@ -96,13 +90,9 @@ export function parseConfig(raw: unknown, source: string): BackupConfig {
       secret_access_key: c.s3.secret_access_key,
       prefix: prefix === "" || prefix.endsWith("/") ? prefix : `${prefix}/`,
     },
-    retention: {
-      daily_days: c.retention?.daily_days ?? 7,
-      monthly_days: c.retention?.monthly_days ?? 365,
-      ...(c.retention?.lock ? { lock: c.retention.lock } : {}),
-    },
+    retention: c.retention,
     assets,
-    timeouts: c.timeouts as Timeouts,
+    timeouts: c.timeouts,
     ...(c.mysql ? { mysql: { defaults_file: c.mysql.defaults_file, databases } } : {}),
     ...(c.metrics ? { metrics: { textfile_dir: c.metrics.textfile_dir } } : {}),
     ...(c.healthcheck ? { healthcheck: c.healthcheck } : {}),

@@ -5,7 +5,9 @@
 // a newer job adding a field does not hide its runs from an older restore.
 import { Ajv } from "ajv";
 import type { FromSchema } from "json-schema-to-ts";
-import { MANIFEST_FORMAT, type Manifest } from "./manifest.js";
+import { COMPRESSION } from "./config-fragments.js";
+
+export const MANIFEST_FORMAT = "s3-backup-manifest/1";
 
 const entrySchema = {
   type: "object",
@@ -14,15 +16,21 @@ const entrySchema = {
     // keySafeName's alphabet: the name is matched against the object's key (backup/trust.ts).
     name: { type: "string", pattern: "^[A-Za-z0-9._-]+$" },
     kind: { enum: ["files", "mysql"] },
-    source: { type: "string", minLength: 1 },
+    source: { type: "string", minLength: 1, description: 'The path, or "db [table...]".' },
     ok: { type: "boolean" },
-    key: { type: "string", minLength: 1 },
+    key: { type: "string", minLength: 1, description: "Absent when the object was not completed." },
     bytes: { type: "integer", minimum: 0 },
     sha256: { type: "string", pattern: "^[0-9a-f]{64}$" },
-    version_id: { type: "string", minLength: 1 },
-    compression: { enum: ["zstd", "gzip", "none"] },
+    version_id: {
+      type: "string",
+      minLength: 1,
+      description:
+        "The version the job wrote, where the bucket keeps versions: restore reads exactly it, so an overwrite cannot substitute another.",
+    },
+    compression: { enum: COMPRESSION.enum },
     exits: {
       type: "array",
+      description: "Exit status of each program in the pipeline (producer first).",
       items: {
         type: "object",
         required: ["what", "code"],
@@ -37,6 +45,7 @@ const entrySchema = {
     error: { type: "string" },
     changed_files: {
       type: "array",
+      description: 'Files whose copy may be torn (on_change: "warn"); absent when none changed.',
       items: {
         type: "object",
         required: ["path", "note"],
@@ -66,10 +75,12 @@ export const manifestSchema = {
   },
 } as const;
 
-// Kept honest at compile time: whatever the schema lets through must be a Manifest.
-type Validated = FromSchema<typeof manifestSchema>;
-const _isManifest = (m: Validated): Manifest => m;
-void _isManifest;
+/** One run's manifest, as restore and verify may believe it once manifestProblem finds nothing. */
+export type Manifest = FromSchema<typeof manifestSchema>;
+export type ManifestEntry = Manifest["objects"][number];
+export type AssetKind = ManifestEntry["kind"];
+/** A file that changed while tar read it, kept under on_change: "warn": its copy may be torn. */
+export type ChangedFile = NonNullable<ManifestEntry["changed_files"]>[number];
 
 // The config's pattern (backup/config.ts): a small instance of its own. The first error is
 // enough to say why a manifest is skipped.

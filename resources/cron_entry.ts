@@ -5,7 +5,7 @@
 import { PreconditionError } from "../engine/errors.js";
 import { propertyChange } from "../engine/changes.js";
 import { definePrimitive, type Change } from "../engine/resource.js";
-import { absolutePath, accountName, cronField } from "../engine/schema/fragments.js";
+import { absolutePath, accountName, cronTimes } from "../engine/schema/fragments.js";
 import type { PropsOf } from "../engine/schema/types.js";
 import { DamagedEntry, END, MARKER } from "../providers/cron/blocks.js";
 import { readCrontab, writeCrontab } from "../providers/cron/commands.js";
@@ -21,11 +21,7 @@ export const schema = {
   type: "object",
   properties: {
     user: { ...accountName, default: "root" },
-    minute: cronField("minute"),
-    hour: cronField("hour"),
-    day: cronField("day"),
-    month: cronField("month"),
-    weekday: cronField("weekday"),
+    ...cronTimes,
     special: { enum: [...SPECIALS], description: "instead of the five time fields" },
     // Text, not a name: a secret may stand in it on purpose (masked in output).
     command: { ...oneLine, minLength: 1, freeText: "line" },

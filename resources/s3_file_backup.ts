@@ -1,9 +1,9 @@
 // s3_file_backup: the seed's file backup; expands into the primitives of resources/backup/common.ts.
 import { nameClashes } from "../backup/names.js";
 import { defineComposite } from "../engine/resource.js";
-import { ON_CHANGE } from "../backup/config-schema.js";
-import { absolutePath } from "../engine/schema/fragments.js";
-import { backupName, commonProperties, expandBackup, homeProblems, type CommonProps } from "./backup/common.js";
+import { ASSET } from "../backup/config-fragments.js";
+import type { PropsOf } from "../engine/schema/types.js";
+import { backupName, commonProperties, expandBackup, homeProblems } from "./backup/common.js";
 
 export const schema = {
   type: "object",
@@ -11,17 +11,7 @@ export const schema = {
     ...commonProperties,
     assets: {
       type: "array",
-      items: {
-        anyOf: [
-          absolutePath,
-          {
-            type: "object",
-            properties: { path: absolutePath, on_change: ON_CHANGE },
-            required: ["path"],
-            additionalProperties: false,
-          },
-        ],
-      },
+      items: ASSET,
       minItems: 1,
       uniqueItems: true,
       description: 'paths to back up, or {path, on_change: "fail"|"warn"} (a file changing while it is read)',
@@ -31,8 +21,8 @@ export const schema = {
   additionalProperties: false,
 } as const;
 
-type AssetProp = string | { path: string; on_change?: "fail" | "warn" };
-type Props = CommonProps & { assets: AssetProp[] };
+type Props = PropsOf<typeof schema>;
+type AssetProp = Props["assets"][number];
 
 const pathOf = (a: AssetProp) => (typeof a === "string" ? a : a.path);
 

@@ -1,20 +1,14 @@
 // s3_mysql_backup: the seed's MySQL backup. Besides the common pieces it creates a database
 // account with only the privileges a dump needs, and the .my.cnf through which the job uses it.
 import { join } from "node:path";
-import { DATABASE_ENTRY } from "../backup/config-schema.js";
+import { DATABASE_ENTRY } from "../backup/config-fragments.js";
 import { databaseNameClashes } from "../backup/names.js";
-import { endpointOf, type Endpoint } from "../providers/mysql/connection.js";
+import { endpointOf } from "../providers/mysql/connection.js";
 import { defineComposite, type Declaration } from "../engine/resource.js";
 import { absolutePath, secret } from "../engine/schema/fragments.js";
+import type { PropsOf } from "../engine/schema/types.js";
 import { schema as mysqlUserSchema } from "./mysql_user.js";
-import {
-  backupName,
-  commonProperties,
-  expandBackup,
-  generatedFile,
-  layoutOf,
-  type CommonProps,
-} from "./backup/common.js";
+import { backupName, commonProperties, expandBackup, generatedFile, layoutOf } from "./backup/common.js";
 
 /** How a client reaches the server: a unix socket, or host and port. */
 const endpoint = {
@@ -60,16 +54,7 @@ export const schema = {
   additionalProperties: false,
 } as const;
 
-type Props = CommonProps & {
-  mysql: {
-    admin?: Endpoint & { user?: string; password?: string };
-    user?: string;
-    password: string;
-    host: string;
-    connection?: Endpoint;
-  };
-  databases: string[];
-};
+type Props = PropsOf<typeof schema>;
 
 export const s3MysqlBackup = defineComposite<Props>({
   type: "s3_mysql_backup",

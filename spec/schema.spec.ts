@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PROJECT_ROOT, SCHEMA_FILE } from "../engine/paths.js";
-import { renderSchema } from "../engine/schema/write.js";
+import { renderSchema } from "../scripts/write-schema.js";
 
 describe("schema/run-list.schema.json", () => {
   it("is current with the resource definitions (run `npm run schema` after changing one)", async () => {

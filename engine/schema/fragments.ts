@@ -73,6 +73,15 @@ export const cronField = <F extends CronFieldName>(field: F) =>
     description: `cron ${field} field (default *): numbers, ranges, lists, steps`,
   }) as const;
 
+/** The five time fields of a crontab line, each defaulting to "*". */
+export const cronTimes = {
+  minute: cronField("minute"),
+  hour: cronField("hour"),
+  day: cronField("day"),
+  month: cronField("month"),
+  weekday: cronField("weekday"),
+} as const;
+
 export type CronFieldName = "minute" | "hour" | "day" | "month" | "weekday";
 
 /** A reference to a secret, as written in a run-list. */

@@ -1,16 +1,21 @@
 // What s3_file_backup and s3_mysql_backup share (the seed's "common functionality"): the
 // properties, and the primitives both expand into around what each backs up.
-import { S3_PREFIX, TIMEOUTS } from "../../backup/config-schema.js";
+import {
+  BACKUP_NAME,
+  COMPRESSION,
+  HEALTHCHECK,
+  HOST_NAME,
+  METRICS,
+  RETENTION,
+  S3_KEY_DESCRIPTIONS,
+  S3_LOCATION,
+  TIMEOUTS,
+} from "../../backup/config-fragments.js";
+import type { BackupConfigFile } from "../../backup/config-schema.js";
 import { PROJECT_ROOT, TEMPLATES_DIR } from "../../engine/paths.js";
 import type { Action, Declaration } from "../../engine/resource.js";
-import {
-  accountName,
-  absolutePath,
-  cronField,
-  homePath,
-  secret,
-  secretMatching,
-} from "../../engine/schema/fragments.js";
+import { accountName, cronTimes, homePath, secret, secretMatching } from "../../engine/schema/fragments.js";
+import type { PropsOf } from "../../engine/schema/types.js";
 import { commandWord } from "../../providers/cron/prefix.js";
 import { metricsFileName } from "../../backup/metrics.js";
 import { placesOf } from "../node_exporter_textfile.js";
@@ -18,12 +23,7 @@ import { hostname } from "node:os";
 import { join, relative } from "node:path";
 
 /** A backup's name: it lands in file names, object keys and the default user name. */
-export const backupName = {
-  type: "string",
-  // "--" separates the name from the random part in object keys, so a name may not contain it.
-  pattern: "^(?!.*--)[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
-  title: 'a backup name: up to 64 letters, digits, _, . and -, without "--"',
-} as const;
+export const backupName = BACKUP_NAME;
 
 export const commonProperties = {
   user: { ...accountName, description: "the system user that owns and runs the job; default backup_NAME" },
@@ -34,26 +34,14 @@ export const commonProperties = {
     description: "so the user can read what it backs up",
   },
   home: { ...homePath, description: "the user's home, holding config.yml and the script; default /var/lib/USER" },
-  host: {
-    type: "string",
-    pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
-    title: "a host name of letters, digits, _, . and -",
-    description: "host name in object keys; default the machine's",
-  },
+  host: HOST_NAME,
   s3: {
     type: "object",
     properties: {
-      bucket: {
-        type: "string",
-        pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
-        title: "an S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens",
-      },
-      region: { type: "string", minLength: 1, default: "us-east-1" },
-      endpoint: { type: "string", pattern: "^https?://", description: "for S3-compatible stores" },
-      force_path_style: { type: "boolean" },
-      access_key_id: secret("the job's access key id (write-only credentials: see `s3-backup policy`)"),
-      secret_access_key: secret("the job's secret access key"),
-      prefix: S3_PREFIX,
+      ...S3_LOCATION,
+      region: { ...S3_LOCATION.region, default: "us-east-1" },
+      access_key_id: secret(S3_KEY_DESCRIPTIONS.access_key_id),
+      secret_access_key: secret(S3_KEY_DESCRIPTIONS.secret_access_key),
     },
     required: ["bucket", "access_key_id", "secret_access_key"],
     additionalProperties: false,
@@ -61,73 +49,24 @@ export const commonProperties = {
   cron: {
     type: "object",
     description: "when to run; absent or empty means no cron job (an earlier one is removed)",
-    properties: {
-      minute: cronField("minute"),
-      hour: cronField("hour"),
-      day: cronField("day"),
-      month: cronField("month"),
-      weekday: cronField("weekday"),
-    },
+    properties: cronTimes,
     additionalProperties: false,
   },
   mailto: { type: "string", pattern: "^[^\\s]*$", description: "where cron mails failures" },
-  retention: {
-    type: "object",
-    properties: {
-      daily_days: { type: "integer", minimum: 1, default: 7 },
-      monthly_days: { type: "integer", minimum: 1, default: 365 },
-      lock: {
-        enum: ["governance", "compliance"],
-        description: "S3 Object Lock: keep every object until its class's expiry (see `s3-backup setup`)",
-      },
-    },
-    additionalProperties: false,
-    default: {},
-  },
-  compression: { enum: ["zstd", "gzip", "none"], default: "zstd" },
-  timeouts: { ...TIMEOUTS, description: "time limits of a run in seconds: run (whole run), connect, idle" },
-  metrics: {
-    type: "object",
-    description: "Prometheus metrics of every run, for node_exporter's textfile collector",
-    properties: {
-      textfile_dir: {
-        ...absolutePath,
-        description: "node_exporter's --collector.textfile.directory (Debian: /var/lib/prometheus/node-exporter)",
-      },
-    },
-    required: ["textfile_dir"],
-    additionalProperties: false,
-  },
-  healthcheck: secretMatching(
-    "check-in URL (healthchecks.io protocol): URL/start when a run begins, URL on success, URL/fail on failure",
-    "^https?://[^\\s]+$",
-    "an http(s) URL",
-  ),
+  retention: RETENTION,
+  compression: COMPRESSION,
+  timeouts: TIMEOUTS,
+  metrics: METRICS,
+  healthcheck: secretMatching(HEALTHCHECK.description, HEALTHCHECK.pattern, HEALTHCHECK.title),
 } as const;
 
 /** The common properties as a resource receives them. */
-export interface CommonProps {
-  user?: string;
-  groups?: string[];
-  home?: string;
-  host?: string;
-  s3: {
-    bucket: string;
-    region: string;
-    endpoint?: string;
-    force_path_style?: boolean;
-    access_key_id: string;
-    secret_access_key: string;
-    prefix?: string;
-  };
-  cron?: Partial<Record<"minute" | "hour" | "day" | "month" | "weekday", string>>;
-  mailto?: string;
-  retention: { daily_days: number; monthly_days: number; lock?: "governance" | "compliance" };
-  compression: "zstd" | "gzip" | "none";
-  timeouts?: { run?: number; connect?: number; idle?: number };
-  metrics?: { textfile_dir: string };
-  healthcheck?: string;
-}
+export type CommonProps = PropsOf<{
+  type: "object";
+  properties: typeof commonProperties;
+  required: ["s3"];
+  additionalProperties: false;
+}>;
 
 /** Where one backup's pieces live. */
 export interface Layout {
@@ -153,8 +92,8 @@ const JOB_ACCESS_HINT =
 
 /** What a backup kind adds: its section of config.yml and the primitives that serve it. */
 export interface Specific {
-  /** Extra config.yml lines' variables (assets or mysql). */
-  config: Record<string, unknown>;
+  /** The kind's part of config.yml. */
+  config: Pick<BackupConfigFile, "assets"> | Pick<BackupConfigFile, "mysql">;
   /** Primitives placed after config.yml (the MySQL account and .my.cnf). */
   extra: Declaration[];
 }
@@ -180,7 +119,7 @@ export function expandBackup(
     action: a,
     properties,
   });
-  const config = {
+  const config: BackupConfigFile = {
     name,
     // Written out, so the series of keys does not split if the machine is renamed later, and an
     // operator restoring elsewhere can read which host to ask for.
