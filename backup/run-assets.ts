@@ -4,7 +4,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { EXIT } from "../engine/errors.js";
 import { describeS3Error } from "../providers/s3/errors.js";
 import { planAssets, type Asset } from "./assets.js";
-import { compressor, EXTENSION } from "./compression.js";
+import { compressing, EXTENSION } from "./compression.js";
 import type { BackupConfig } from "./config.js";
 import type { Deadline } from "./deadline.js";
 import type { UploadJournal } from "./journal.js";
@@ -217,13 +217,15 @@ async function backupOne(
   });
   const expected = await asset.expectedBytes();
   const producer = await asset.start(run.deadline.secondsLeft());
+  // At once: the compressor takes over the producer's output before this process reads any of it.
+  const compression = compressing(sys, cfg.compression, producer);
   const out = await streamObject({
     sys,
     client: run.client,
     bucket: cfg.s3.bucket,
     key,
     producer,
-    compression: compressor(sys, cfg.compression),
+    compression,
     expectedBytes: expected,
     deadline: run.stop,
     idleMs: cfg.timeouts.idle * 1000,

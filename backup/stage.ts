@@ -1,7 +1,7 @@
 // A child process as a pipeline stage, and how it ended. The exit status is what decides whether
 // an upload may complete, so it is collected for every program in the pipeline.
 import type { ChildProcess } from "node:child_process";
-import { Duplex, type Readable } from "node:stream";
+import { Duplex, type Readable, type Stream } from "node:stream";
 import type { ChangedFile } from "./manifest.js";
 
 export interface StageEnd {
@@ -41,9 +41,20 @@ export function childEnded(child: ChildProcess, what: string): Promise<StageEnd>
   });
 }
 
+/** Resolves with how an in-process stream stage ended: its end, an error, or a close before the end. */
+export function streamEnded(stream: Stream, what: string): Promise<StageEnd> {
+  return new Promise<StageEnd>((resolve) => {
+    stream.once("end", () => resolve({ ok: true, what, code: 0 }));
+    stream.once("error", (e: Error) => resolve({ ok: false, what, code: null, detail: e.message }));
+    stream.once("close", () => resolve({ ok: false, what, code: null, detail: "closed before the end" }));
+  });
+}
+
 export interface Producer {
   /** The program, e.g. "tar", for messages. */
   what: string;
+  /** Its pid while it runs, for what the kernel tells about it (backup/piped.ts). */
+  pid?: number;
   stdout: Readable;
   ended: Promise<StageEnd>;
   kill(): void;
@@ -54,6 +65,7 @@ export function producerOf(child: ChildProcess, what: string): Producer {
   const ended = childEnded(child, what);
   return {
     what,
+    pid: child.pid,
     stdout: child.stdout as Readable,
     ended,
     kill: () => {

@@ -3,6 +3,7 @@
 // child_process or fs, so a test or the fault suite has one place to watch or replace them.
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
+import type { Readable } from "node:stream";
 import { runProgram, type Finished, type ProgramOptions } from "../engine/program.js";
 import { acquireFlock, lockHolder, type HeldLock } from "../providers/files/flock.js";
 
@@ -28,8 +29,11 @@ export type FileOps = Pick<
 >;
 
 export interface SpawnOptions {
-  /** "pipe" for a filter or sink that reads its input from us; default "ignore". */
-  stdin?: "pipe" | "ignore";
+  /**
+   * "pipe" for a filter or sink that reads its input from us; another program's stdout to read
+   * it directly, through the kernel pipe (the caller then closes its own copy); default "ignore".
+   */
+  stdin?: "pipe" | "ignore" | Readable;
   /** Kills the program (SIGTERM) when aborted. */
   signal?: AbortSignal;
 }

@@ -10,8 +10,8 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { pipeline, type TransformCallback } from "node:stream";
 import { describeS3Error, isS3Error } from "../providers/s3/errors.js";
-import type { Stage } from "./compression.js";
 import type { UploadJournal } from "./journal.js";
+import type { Compressing } from "./piped.js";
 import { Meter } from "./meter.js";
 import { putStream } from "./multipart.js";
 import type { Gauges } from "./progress.js";
@@ -89,7 +89,8 @@ export interface StreamRequest {
   bucket: string;
   key: string;
   producer: Producer;
-  compression: Stage;
+  /** Fed by the producer already (backup/piped.ts); only its output passes through here. */
+  compression: Compressing;
   expectedBytes?: number;
   /** Aborted with a Stopped reason when the run's deadline passes. */
   deadline: AbortSignal;
@@ -107,10 +108,9 @@ export interface StreamRequest {
 /** Streams producer -> compression -> S3 at `key`; resolves (never rejects) with what happened. */
 export async function streamObject(req: StreamRequest): Promise<StreamOutcome> {
   const { sys, producer, compression } = req;
-  const produced = new Meter(sys.clock);
   const gate = new CommitGate([producer.ended, compression.ended], sys.clock);
   let pipeError: Error | undefined;
-  pipeline(producer.stdout, produced, compression.stream, gate, (err) => {
+  pipeline(compression.output, gate, (err) => {
     if (err) pipeError = err;
   });
   let programsDone = false;
@@ -119,7 +119,7 @@ export async function streamObject(req: StreamRequest): Promise<StreamOutcome> {
   // Bytes waiting in front of a stage mean that stage is the one holding the stream up.
   const stalledAt = (): StallPoint => {
     if (programsDone || gate.readableLength > 0) return "upload";
-    if (produced.readableLength > 0 || produced.writableLength > 0) return "compressor";
+    if (compression.holdsInput()) return "compressor";
     // Not "connect" even with no byte yet: mysqldump buffers its output, and the run's listing
     // has just reached the same server with the same account.
     return "producer";
@@ -142,7 +142,7 @@ export async function streamObject(req: StreamRequest): Promise<StreamOutcome> {
   // S3 requests time out by themselves; this watches the programs, which have no timeout of their own.
   const watchdog = setInterval(
     () => {
-      const quiet = sys.clock() - Math.max(since, produced.at, gate.at);
+      const quiet = sys.clock() - Math.max(since, compression.inputAt(), gate.at);
       const where = stalledAt();
       if (quiet < req.idleMs || where === "upload") return;
       const what = where === "compressor" ? "the compressor" : producer.what;

@@ -3,7 +3,7 @@
 // the next asset and exits 1 naming the failed one. Permanent S3 errors stop quickly.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { createServer, request } from "node:http";
 import { join } from "node:path";
 import { describe, expect, inject, test } from "vitest";
@@ -22,11 +22,13 @@ function uploadsOnDisk(bucket: string): string[] {
 
 describe("failing producers", () => {
   test.each([
-    ["small (would be a single PutObject)", 100_000],
-    ["large (multipart, several parts sent before the failure)", 30 * 1024 * 1024],
+    ["small (would be a single PutObject)", 100_000, "none"],
+    ["large (multipart, several parts sent before the failure)", 30 * 1024 * 1024, "none"],
+    // zstd reads tar's output without the job in between, and itself ends cleanly (exit 0).
+    ["through zstd, which exits 0", 3 * 1024 * 1024, "zstd"],
   ])(
     "a producer that exits non-zero after writing data: %s -> no object, no incomplete upload, exit 1 naming it",
-    async (_label, bytes) => {
+    async (_label, bytes, compression) => {
       const bucket = await createBucket(s3);
       const good = tempDir("s3b-good-");
       writeFileSync(join(good, "f.txt"), "fine\n");
@@ -37,21 +39,42 @@ describe("failing producers", () => {
 case "$last" in *broken) head -c ${bytes} /dev/urandom; echo "tar: simulated read error" >&2; exit 3;; esac
 exec /usr/bin/tar "$@"`,
       });
-      const cfg = writeConfig(jobConfig(s3, bucket, { compression: "none", assets: [broken, good] }));
+      const cfg = writeConfig(jobConfig(s3, bucket, { compression, assets: [broken, good] }));
       const r = await runCli(["run", "--config", cfg], { env: { PATH: `${bin}:${process.env.PATH}` } });
       expect(r.code).toBe(1);
       const brokenName = broken.slice(1).replace(/[^A-Za-z0-9._-]+/g, "_");
       expect(r.stderr).toContain(`FAILED ${brokenName}`);
-      expect(r.stderr).toContain("tar exited 3");
+      expect(r.stderr).toContain("tar exited 3: tar: simulated read error");
+      expect(r.stderr).not.toContain("zstd exited");
       const keys = await listKeys(s3, bucket);
       expect(keys.filter((k) => k.includes(brokenName))).toEqual([]);
       // The run went on: the good asset and the manifest (which records the failure) are there.
-      expect(keys.filter((k) => k.endsWith(".tar"))).toHaveLength(1);
+      expect(keys.filter((k) => k.includes(".tar"))).toHaveLength(1);
       expect(keys.filter((k) => k.endsWith(".manifest.json"))).toHaveLength(1);
       expect(await incompleteUploads(s3, bucket)).toEqual([]);
       expect(uploadsOnDisk(bucket)).toEqual([]);
     },
   );
+
+  test("the compressor dies while tar still writes -> no object, no incomplete upload, exit 1 naming zstd and its stderr", async () => {
+    const bucket = await createBucket(s3);
+    const asset = join(tempDir("s3b-big-"), "big");
+    mkdirSync(asset);
+    writeFileSync(join(asset, "data.bin"), randomBytes(20 * 1024 * 1024));
+    // A zstd that reads a little of tar's output, complains and exits 1: tar is left writing to
+    // a reader that is gone, and must not be left blocked or complete anything.
+    const bin = fakeBin({ zstd: `head -c 65536 >/dev/null; echo "zstd: simulated write error" >&2; exit 1` });
+    const cfg = writeConfig(
+      jobConfig(s3, bucket, { compression: "zstd", assets: [asset], timeouts: { run: 90, connect: 5, idle: 20 } }),
+    );
+    const r = await runCli(["run", "--config", cfg], { env: { PATH: `${bin}:${process.env.PATH}` } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("zstd exited 1: zstd: simulated write error");
+    expect(r.stderr).not.toContain("stalled");
+    expect((await listKeys(s3, bucket)).filter((k) => k.includes(".tar"))).toEqual([]);
+    expect(await incompleteUploads(s3, bucket)).toEqual([]);
+    expect(uploadsOnDisk(bucket)).toEqual([]);
+  });
 
   test("mysqldump killed mid-stream -> no object, no incomplete upload, exit 1 naming the database", async () => {
     const db = `big_${randomBytes(3).toString("hex")}`;
