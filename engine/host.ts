@@ -93,8 +93,8 @@ const READ_ONLY: Record<string, (args: readonly string[]) => boolean> = {
   realpath: (args) => args.length === 3 && args[0] === "-e" && args[1] === "--",
 };
 
-/** Programs that change only what they themselves read: their writes forget only their own answers. */
-const SCOPED_WRITERS = new Set(["crontab"]);
+/** Programs whose writes change nothing a READ_ONLY program answers (crontabs are read as files). */
+const KEEPS_ANSWERS = new Set(["crontab"]);
 
 /**
  * What a child sees of the environment: a fixed PATH and the C locale (output is parsed), plus
@@ -105,7 +105,7 @@ const CHILD_ENV = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sb
 /** The local machine. In why-run every write throws WhyRunViolation. */
 export class LocalHost implements Host {
   /** Answers of read-only programs by argv, kept until a write that may change them. */
-  private readonly answers = new Map<string, { program: string; answer: Promise<RunResult> }>();
+  private readonly answers = new Map<string, Promise<RunResult>>();
 
   constructor(
     readonly whyRun: boolean,
@@ -146,43 +146,35 @@ export class LocalHost implements Host {
     // Several resources ask the same (getent passwd backup_shop): until the next write, the
     // answer cannot have changed through us, so it is asked once.
     const key = JSON.stringify([argv, opts]);
-    let cached = this.answers.get(key);
-    if (!cached) {
-      cached = { program: argv[0], answer: spawn(argv, opts) };
-      this.answers.set(key, cached);
-      cached.answer.catch(() => this.answers.delete(key));
+    let answer = this.answers.get(key);
+    if (!answer) {
+      answer = spawn(argv, opts);
+      this.answers.set(key, answer);
+      answer.catch(() => this.answers.delete(key));
     }
-    return cached.answer;
+    return answer;
   }
 
   effect<T>(effect: Effect, carryOut: () => Promise<T>): Promise<T> {
     return this.write(effect, carryOut);
   }
 
-  /**
-   * Carries out a write, forgetting the answers it may change: those of `changes` only, when the
-   * write is known to change nothing another program reads; otherwise every answer.
-   */
-  private async write<T>(effect: Effect, carryOut: () => Promise<T>, changes?: string): Promise<T> {
+  /** Carries out a write, forgetting every answer it may change (all of them unless `keepAnswers`). */
+  private async write<T>(effect: Effect, carryOut: () => Promise<T>, keepAnswers = false): Promise<T> {
     if (this.whyRun) throw new WhyRunViolation(`${effect.kind} ${effect.target}`);
     this.observe(effect);
-    const forget = () => {
-      for (const [key, { program }] of this.answers)
-        if (changes === undefined || program === changes) this.answers.delete(key);
-    };
-    forget();
+    if (!keepAnswers) this.answers.clear();
     try {
       return await carryOut();
     } finally {
-      forget();
+      if (!keepAnswers) this.answers.clear();
     }
   }
 
   exec(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
     // Installing a crontab changes crontabs only: the accounts read before (getent, id) still hold,
     // so a run of many cron entries lists the passwd database once, not once per entry.
-    const changes = SCOPED_WRITERS.has(argv[0]) ? argv[0] : undefined;
-    return this.write({ kind: "exec", target: argv.join(" ") }, () => spawn(argv, opts), changes);
+    return this.write({ kind: "exec", target: argv.join(" ") }, () => spawn(argv, opts), KEEPS_ANSWERS.has(argv[0]));
   }
 
   async writeFileAtomic(path: string, content: string | Buffer, opts: WriteOptions): Promise<void> {
