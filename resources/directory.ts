@@ -79,9 +79,9 @@ export const directory = definePrimitive<Props, Ownership, DesiredOwnership, Op>
     if (!ops.some((op) => op.kind === "create")) return applyOwnership(host, path, state.desired, ownershipOf(ops));
     // Appears already owned and moded: a crash never leaves it half made, root's (where
     // adopt: false would then refuse it) or open to others before its mode is set.
-    const own = ownershipOf(ops);
-    const mode = own.mode === undefined ? undefined : parseInt(own.mode, 8);
-    const ids = await ownerIds(host, path, { ...state.desired, ...own });
+    const { mode: octal } = state.desired;
+    const mode = octal === undefined ? undefined : parseInt(octal, 8);
+    const ids = await ownerIds(host, path, state.desired);
     await host.mkdir(path, { recursive: props.recursive, mode, ...ids });
   },
   tidy: (host, path) => host.removeLeftovers(path),

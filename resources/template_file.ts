@@ -58,7 +58,7 @@ type Desired = DesiredOwnership & { content: string };
  * the desired owner and mode over its current ones. "write" says the content differs (an earlier
  * copy is kept then); an ownership operation alone also writes the file anew.
  */
-type Op = { kind: "delete" } | { kind: "write"; content: string } | OwnershipOp;
+type Op = { kind: "delete" } | { kind: "write" } | OwnershipOp;
 
 export const templateFile = definePrimitive<Props, Current, Desired, Op>({
   type: "template_file",
@@ -125,7 +125,7 @@ export const templateFile = definePrimitive<Props, Current, Desired, Op>({
       const what = current?.replaces ? `${path} (${current.replaces}: the name only)` : `file ${path}`;
       return current ? [{ property: "", summary: `delete ${what}`, op: { kind: "delete" } }] : [];
     }
-    const write = { kind: "write", content: desired.content } as const;
+    const write = { kind: "write" } as const;
     if (current?.replaces)
       return [
         { property: "content", summary: `replace ${path} (${current.replaces}) with a file of its own`, op: write },
@@ -162,8 +162,7 @@ export const templateFile = definePrimitive<Props, Current, Desired, Op>({
     // Written with its final owner and mode already set, so it is never briefly readable by others.
     const mode = parseInt(desired.mode ?? own?.mode ?? "0644", 8);
     // Without a write the content is already the desired one: only the owner or mode differ.
-    const content = write?.content ?? desired.content;
-    await host.writeFileAtomic(path, content, { mode, ...(await ownerIds(host, path, desired, own)) });
+    await host.writeFileAtomic(path, desired.content, { mode, ...(await ownerIds(host, path, desired, own)) });
   },
   tidy: (host, path) => host.removeLeftovers(path),
 });
