@@ -2,12 +2,11 @@
 // ends the textfile metrics and a success or fail ping with its summary. None of them can change
 // the run's outcome: a metrics file that cannot be written or a ping that cannot be delivered is
 // reported as a warning, and the backup's exit code stays what the backup made it.
-import { join } from "node:path";
 import type { BackupConfig } from "./config.js";
 import { PING_DEFAULTS, sendPing, type PingKind, type PingOptions } from "./healthcheck.js";
 import { maskKeys } from "./keys.js";
 import type { JobLog } from "./log.js";
-import { metricsFileName, renderMetrics } from "./metrics.js";
+import { metricsPath, renderMetrics } from "./metrics.js";
 import type { RunRecord } from "./run-record.js";
 import { lastSuccess, recordSuccess } from "./state.js";
 import { writeFileAtomic, type System } from "./system.js";
@@ -60,7 +59,7 @@ export class RunMonitor {
   private writeMetrics(r: RunRecord): void {
     const dir = this.cfg.metrics?.textfile_dir;
     if (!dir) return;
-    const path = join(dir, metricsFileName(this.cfg.name));
+    const path = metricsPath(dir, this.cfg.name);
     try {
       // Readable by all, so node_exporter's user can read it; the temporary name is not *.prom,
       // which node_exporter ignores.

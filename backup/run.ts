@@ -17,7 +17,7 @@ import { JobLog } from "./log.js";
 import { RunMonitor } from "./monitor.js";
 import { Progress, progressTerminal } from "./progress.js";
 import { statePath } from "./state.js";
-import { metricsFileName } from "./metrics.js";
+import { metricsPath } from "./metrics.js";
 import { isTempOf, localSystem, type System } from "./system.js";
 
 export interface RunOptions {
@@ -74,7 +74,7 @@ export async function runBackup(cfg: BackupConfig, opts: RunOptions = {}): Promi
  */
 function removeStaleTemporaries(sys: System, cfg: BackupConfig, journalPath: string): void {
   const mine = [statePath(cfg.state_dir, cfg.name), journalPath];
-  if (cfg.metrics) mine.push(join(cfg.metrics.textfile_dir, metricsFileName(cfg.name)));
+  if (cfg.metrics) mine.push(metricsPath(cfg.metrics.textfile_dir, cfg.name));
   for (const dir of new Set(mine.map(dirname))) {
     let names: string[];
     try {

@@ -17,7 +17,7 @@ import type { Action, Declaration } from "../../engine/resource.js";
 import { accountName, cronTimes, homePath, secret, secretMatching } from "../../engine/schema/fragments.js";
 import type { PropsOf } from "../../engine/schema/types.js";
 import { commandWord } from "../../providers/cron/prefix.js";
-import { metricsFileName } from "../../backup/metrics.js";
+import { metricsPath } from "../../backup/metrics.js";
 import { placesOf } from "../node_exporter_textfile.js";
 import { hostname } from "node:os";
 import { join, relative } from "node:path";
@@ -112,7 +112,7 @@ export function expandBackup(
   const l = layoutOf(name, p);
   const owned = { owner: l.user, group: l.user };
   // The link node_exporter reads; the job writes through it into a directory of its own.
-  const metrics = p.metrics && join(p.metrics.textfile_dir, metricsFileName(name));
+  const metrics = p.metrics && metricsPath(p.metrics.textfile_dir, name);
   const decl = (t: string, n: string, properties: Record<string, unknown>, a: Action = action): Declaration => ({
     type: t,
     name: n,
