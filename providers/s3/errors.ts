@@ -75,15 +75,9 @@ export function s3ErrorMessage(err: unknown, bucket?: string): string {
 
 /** Describes an error thrown by an S3 call in one line. */
 export function describeS3Error(err: unknown, bucket?: string): S3Failure {
-  const e = err as {
-    name?: string;
-    Code?: string;
-    message?: string;
-    code?: string;
-    $metadata?: { httpStatusCode?: number };
-  };
+  const e = err as { name?: string; Code?: string; message?: string; code?: string };
   const code = e?.Code ?? e?.name ?? "Error";
-  const status = e?.$metadata?.httpStatusCode;
+  const status = httpStatusOf(err);
   if (e?.code === "ECONNREFUSED" || e?.code === "ENOTFOUND" || /ECONNREFUSED|ENOTFOUND/.test(String(e?.message))) {
     return { message: `cannot reach the S3 endpoint (${e.code ?? e.message})`, permanent: true };
   }

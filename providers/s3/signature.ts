@@ -5,6 +5,7 @@
 // store canonicalizes alike): refused the same way, the secret is wrong; answered in any other
 // way (even AccessDenied, which the job's write-only key gets), the key is right.
 import { ListBucketsCommand, type S3Client } from "@aws-sdk/client-s3";
+import { httpStatusOf } from "./errors.js";
 
 export type SignatureCause = "secret" | "canonicalization";
 
@@ -21,10 +22,9 @@ export function diagnoseSignatureErrors(client: S3Client): S3Client {
       await client.send(new ListBucketsCommand({}));
       return "canonicalization";
     } catch (err) {
-      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-      if (e.name === "SignatureDoesNotMatch") return "secret";
+      if ((err as { name?: string }).name === "SignatureDoesNotMatch") return "secret";
       // An answer from the endpoint (403 AccessDenied included) means the signature held.
-      return e.$metadata?.httpStatusCode ? "canonicalization" : undefined;
+      return httpStatusOf(err) ? "canonicalization" : undefined;
     }
   };
   client.middlewareStack.add(
