@@ -14,7 +14,7 @@ import type { ChildProcess } from "node:child_process";
 import type { Duplex, Readable } from "node:stream";
 import { pipeline } from "node:stream";
 import { Meter } from "./meter.js";
-import { childEnded, streamEnded, type Producer, type StageEnd } from "./stage.js";
+import { childEnded, streamEnded, terminate, type Producer, type StageEnd } from "./stage.js";
 import type { System } from "./system.js";
 
 /** A compressing stage fed by a producer: its output, how it ended, and what its input did. */
@@ -31,7 +31,7 @@ export interface Compressing {
 }
 
 /** Where a process sleeps when its write waits for the reader: a socket's or a pipe's buffer is full. */
-const WRITE_BLOCKED = /sock_alloc_send|pipe_write/;
+const WRITE_BLOCKED = /sock_alloc_send|sock_wait_for_wmem|unix_stream_sendmsg|pipe_write|pipe_wait/;
 
 /**
  * Runs `argv` with the producer's stdout as its stdin: the producer writes straight to the program.
@@ -40,14 +40,16 @@ const WRITE_BLOCKED = /sock_alloc_send|pipe_write/;
  */
 export function pipedStage(sys: System, argv: readonly string[], what: string, producer: Producer): Compressing {
   const out = producer.stdout as Readable & { bytesRead?: number };
-  if (out.readableLength > 0 || (out.bytesRead ?? 0) > 0)
+  if (out.readableLength > 0 || (out.bytesRead ?? 0) > 0) {
+    producer.kill(); // not left running, writing into a pipe no stage will read
     throw new Error(`${producer.what}'s output was read before ${what} could take it over`);
+  }
   const child = sys.spawn(argv, { stdin: out });
   // Our copy of the read end goes: the program is then its only reader, so if it dies the
   // producer's next write fails (SIGPIPE) instead of blocking forever on output nobody reads.
   out.destroy();
   const ended = childEnded(child, what);
-  return { output: child.stdout as Readable, ended, kill: () => killChild(child), ...pipeWatch(sys, producer, child) };
+  return { output: child.stdout as Readable, ended, kill: () => terminate(child), ...pipeWatch(sys, producer, child) };
 }
 
 /** A stage that runs in this process (zlib, or a pass-through): the producer's bytes pass through a meter into it. */
@@ -63,10 +65,6 @@ export function inProcessStage(sys: System, stream: Duplex, what: string, produc
     inputAt: () => read.at,
     holdsInput: () => read.readableLength > 0 || read.writableLength > 0,
   };
-}
-
-function killChild(child: ChildProcess): void {
-  if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
 }
 
 /** What the kernel tells about the connection from producer to program; the last reading stays once either is gone. */

@@ -60,6 +60,11 @@ export interface Producer {
   kill(): void;
 }
 
+/** Asks `child` to stop (SIGTERM), unless it has already exited or died of a signal. */
+export function terminate(child: ChildProcess): void {
+  if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+}
+
 /** A spawned program whose stdout is the data. */
 export function producerOf(child: ChildProcess, what: string): Producer {
   const ended = childEnded(child, what);
@@ -68,9 +73,7 @@ export function producerOf(child: ChildProcess, what: string): Producer {
     pid: child.pid,
     stdout: child.stdout as Readable,
     ended,
-    kill: () => {
-      if (child.exitCode === null) child.kill("SIGTERM");
-    },
+    kill: () => terminate(child),
   };
 }
 
@@ -84,8 +87,6 @@ export function duplexOf(
   return {
     stream,
     ended,
-    kill: () => {
-      if (child.exitCode === null) child.kill("SIGTERM");
-    },
+    kill: () => terminate(child),
   };
 }
