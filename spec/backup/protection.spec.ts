@@ -237,11 +237,12 @@ describe("keys in logs", () => {
     expect(maskKeys(`x--${r}A`)).toBe(`x--${r}A`);
   });
 
-  test("a run's stdout, stderr and the files it keeps on the host hold no object key's random part; its manifest holds them all", async () => {
+  test("a finished run's stdout, stderr and the files it keeps on the host hold no object key's random part; its manifest holds them all", async () => {
     const bucket = await createBucket(s3);
     const src = tempDir("s3b-src-");
     writeFileSync(join(src, "index.html"), "hi\n");
-    // Incompressible and over one 8 MiB part, so the upload journal records it while it is open.
+    // Incompressible and over one 8 MiB part, so the upload journal records it while it is open
+    // (it must: the next run aborts it by name after a kill) and must drop it once completed.
     writeFileSync(join(src, "big.bin"), randomBytes(9 * 2 ** 20));
     const textfileDir = tempDir("s3b-metrics-");
     const config = jobConfig(s3, bucket, {

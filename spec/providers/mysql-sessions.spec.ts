@@ -1,6 +1,7 @@
 // The SQL side of the choke point, on the real MariaDB: load's session only reads (the client
 // refuses other statements and the server holds the session read only), and apply's session
 // writes only through the host, so why-run refuses every statement and observers see each.
+import { existsSync } from "node:fs";
 import { inject } from "vitest";
 import { afterAll, describe, expect, it } from "vitest";
 import { WhyRunViolation } from "../../engine/errors.js";
@@ -42,7 +43,8 @@ describe("load's session", () => {
     const r = await openReader({ socket }, "root");
     await expect(r.query(sql)).rejects.toBeInstanceOf(NotARead);
     await r.close();
-    expect(await exists()).toBe(false);
+    expect(await exists()).toBe(false); // no account made
+    expect(existsSync("/tmp/ms-probe")).toBe(false); // no file written
   });
 
   it("is held read only by the server too: a function that writes, called from a SELECT, is refused there", async () => {
