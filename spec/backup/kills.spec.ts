@@ -139,6 +139,7 @@ test.each(POINTS.map((p) => [p.label, p] as const))(
     });
     clearInterval(poll);
     proxy.setDecide(() => ({ do: "pass" }));
+    await proxy.settled();
     expect(fired, "the kill point was reached").toBe(true);
     expect(killed.code, killed.stderr).toBeNull();
     figures.killed++;

@@ -56,6 +56,12 @@ export interface FaultProxy {
   seen: (SeenRequest & { fault: Fault["do"] })[];
   /** Replaces the decision for the requests that follow. */
   setDecide(d: Decide): void;
+  /**
+   * Resolves once every request passed upstream has been answered (or dropped). A request the
+   * job sent before it was killed still lands; S3 applies it atomically, but s3rver writes an
+   * object in place, so reading the bucket before it is done can see a torn copy.
+   */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -80,6 +86,8 @@ export async function startFaultProxy(upstream: string, decide: Decide = () => (
   const seen: FaultProxy["seen"] = [];
   const sockets = new Set<Socket>();
   let current = decide;
+  let inFlight = 0;
+  const idle: (() => void)[] = [];
 
   const forward = (req: IncomingMessage, res: ServerResponse, fault: Fault) => {
     const call = fault.do === "call" ? fault : undefined;
@@ -90,6 +98,8 @@ export async function startFaultProxy(upstream: string, decide: Decide = () => (
         const reply = () => {
           res.writeHead(r.statusCode ?? 502, r.headers);
           r.pipe(res);
+          // A dead client stops the pipe: read the answer to its end all the same.
+          res.once("close", () => r.resume());
           res.once("finish", () => call?.when === "replied" && call.at());
         };
         if (fault.do === "delay") setTimeout(reply, fault.ms);
@@ -97,7 +107,13 @@ export async function startFaultProxy(upstream: string, decide: Decide = () => (
         else reply();
       },
     );
+    inFlight++;
+    up.once("close", () => {
+      if (--inFlight === 0) for (const done of idle.splice(0)) done();
+    });
     up.on("error", () => res.destroy());
+    // A client that died part way through its body: S3 drops such a request, so drop it upstream too.
+    req.once("close", () => req.complete || up.destroy());
     let sent = 0;
     req.on("data", (b: Buffer) => {
       sent += b.length;
@@ -158,6 +174,7 @@ export async function startFaultProxy(upstream: string, decide: Decide = () => (
     setDecide: (d) => {
       current = d;
     },
+    settled: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((done) => idle.push(done))),
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
