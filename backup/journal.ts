@@ -1,14 +1,16 @@
-// The multipart uploads this backup started and has not yet seen completed or aborted. A run
-// that is killed cannot abort its upload, and the job's key may not list uploads (the policy
-// denies ListBucketMultipartUploads), so the job keeps its own list: an upload is recorded as
-// soon as S3 gives its id, before any part is sent, and dropped once it is completed or aborted.
-// The next run aborts what is left (the policy allows AbortMultipartUpload) and says so. The
-// one upload the list can miss is one S3 created whose id never reached the job (killed while
-// the answer was on its way): the lifecycle rule's AbortIncompleteMultipartUpload removes that.
+// The multipart uploads this backup started and has not yet seen completed or aborted: an upload
+// is recorded as soon as S3 gives its id, before any part is sent, and dropped once it is
+// completed or aborted. A run that is killed cannot abort its upload, so the next one finds it
+// here and reports it. The record keeps the key masked (backup/keys.ts): a full key is what a
+// compromised host would need to overwrite that object once completed, so no file on the host
+// holds one. Without the key nobody can abort the upload, and the job's key may not list uploads
+// either; the lifecycle rule's AbortIncompleteMultipartUpload removes it after a day.
 import { join } from "node:path";
+import { maskKeys } from "./keys.js";
 import { writeFileAtomic, type System } from "./system.js";
 
 export interface StartedUpload {
+  /** The object key with its random part cut (`shop--…ab12.tar.zst`). */
   key: string;
   upload_id: string;
   started_at: string;
@@ -37,9 +39,14 @@ export class UploadJournal {
     }
   }
 
-  /** Records an upload S3 has just created. */
+  /** Records an upload S3 has just created, under its masked key. */
   started(key: string, uploadId: string): void {
-    this.save([...this.list(), { key, upload_id: uploadId, started_at: this.sys.now().toISOString() }]);
+    this.save([...this.list(), { key: maskKeys(key), upload_id: uploadId, started_at: this.sys.now().toISOString() }]);
+  }
+
+  /** Forgets every upload recorded so far (the caller has reported them). */
+  clear(): void {
+    this.save([]);
   }
 
   /** Forgets an upload that was completed or aborted. */

@@ -12,7 +12,6 @@ import { keySafeName, MANIFEST_EXT, objectKey, utcMonth, type BackupClass } from
 import { humanBytes, type JobLog } from "./log.js";
 import { exitsOf, MANIFEST_FORMAT, writeManifest, type Manifest, type ManifestEntry } from "./manifest.js";
 import type { RunMonitor } from "./monitor.js";
-import { abortUpload } from "./multipart.js";
 import type { Progress } from "./progress.js";
 import { itemsOf } from "./run-record.js";
 import { lastMonthly, recordMonthly } from "./state.js";
@@ -44,7 +43,7 @@ export async function runLocked(run: Run, started: Date): Promise<number> {
   const { sys, cfg, log, tag } = run;
   const t0 = sys.clock();
   const failures: string[] = [];
-  await abortLeftovers(run, failures);
+  reportLeftovers(run);
   const cls: BackupClass = lastMonthly(sys, cfg.state_dir, cfg.name) === utcMonth(started) ? "daily" : "monthly";
   const plan = await planAssets(sys, cfg, { connectSeconds: cfg.timeouts.connect, signal: run.stop });
   for (const w of plan.warnings) log.warn(`${tag}: warning: ${w}`);
@@ -159,31 +158,20 @@ export async function runLocked(run: Run, started: Date): Promise<number> {
 }
 
 /**
- * Aborts the multipart uploads an earlier run started and never finished (it was killed), and
- * says so; what cannot be aborted now stays in the journal for the next run.
+ * Reports the multipart uploads an earlier run started and never finished (it was killed), once.
+ * Their full keys were never kept (backup/journal.ts), so they cannot be aborted here: the
+ * bucket's lifecycle rule removes them.
  */
-async function abortLeftovers(run: Run, failures: string[]): Promise<void> {
-  const { cfg, log, tag } = run;
+function reportLeftovers(run: Run): void {
+  const { log, tag } = run;
   const left = run.journal.list();
   if (left.length === 0) return;
-  log.warn(`${tag}: an earlier run was cut short and left ${left.length} incomplete upload(s); aborting them`);
-  for (const u of left) {
-    const name = u.key.slice(u.key.lastIndexOf("/") + 1).split("--")[0];
-    const why = await abortUpload(
-      run.client,
-      { bucket: cfg.s3.bucket, key: u.key, uploadId: u.upload_id },
-      cfg.timeouts.connect * 1000 + cfg.timeouts.idle * 1000,
-      run.journal,
+  for (const u of left)
+    log.warn(
+      `${tag}: an earlier run was cut short and left an incomplete upload: ${u.key} (started ${u.started_at}, ` +
+        `upload id ${u.upload_id}); the bucket's lifecycle rule (AbortIncompleteMultipartUpload) removes it a day after it started`,
     );
-    if (!why) log.warn(`${tag}: aborted the incomplete upload of ${name} started ${u.started_at}`);
-    else {
-      failures.push(`${name}: an earlier run's incomplete upload could not be aborted (${why})`);
-      log.error(
-        `${tag}: FAILED to abort the incomplete upload of ${name} started ${u.started_at} (${why}); ` +
-          `the next run tries again, and the lifecycle rule removes it after a day`,
-      );
-    }
-  }
+  run.journal.clear();
 }
 
 function notAttempted(asset: Asset, cfg: BackupConfig, why: string): ManifestEntry {
