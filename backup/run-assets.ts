@@ -43,7 +43,7 @@ export async function runLocked(run: Run, started: Date): Promise<number> {
   const { sys, cfg, log, tag } = run;
   const t0 = sys.clock();
   const failures: string[] = [];
-  reportLeftovers(run);
+  const leftOpen = reportLeftovers(run);
   const cls: BackupClass = lastMonthly(sys, cfg.state_dir, cfg.name) === utcMonth(started) ? "daily" : "monthly";
   const plan = await planAssets(sys, cfg, { connectSeconds: cfg.timeouts.connect, signal: run.stop });
   for (const w of plan.warnings) log.warn(`${tag}: warning: ${w}`);
@@ -137,8 +137,8 @@ export async function runLocked(run: Run, started: Date): Promise<number> {
   const ok = failures.length === 0;
   const summary = ok
     ? `${tag}: ${okCount}/${total} objects backed up (${cls}), ${humanBytes(bytes)} in ${secs(sys.clock() - t0)}; ` +
-      `manifest s3://${cfg.s3.bucket}/${manifestKey}`
-    : `${tag}: FAILED (${cls}): ${okCount}/${total} objects backed up in ${secs(sys.clock() - t0)}; failed: ${failures.join("; ")}`;
+      `manifest s3://${cfg.s3.bucket}/${manifestKey}${leftOpen}`
+    : `${tag}: FAILED (${cls}): ${okCount}/${total} objects backed up in ${secs(sys.clock() - t0)}; failed: ${failures.join("; ")}${leftOpen}`;
   if (ok) log.info(summary);
   else log.error(summary);
   if (!ok && manifestKey)
@@ -158,20 +158,21 @@ export async function runLocked(run: Run, started: Date): Promise<number> {
 }
 
 /**
- * Reports the multipart uploads an earlier run started and never finished (it was killed), once.
- * Their full keys were never kept (backup/journal.ts), so they cannot be aborted here: the
- * bucket's lifecycle rule removes them.
+ * Reports, once, the multipart uploads an earlier run started and never finished (it was killed),
+ * and returns what the summary adds. Their full keys were never kept (backup/journal.ts), so they
+ * cannot be aborted here: the bucket's lifecycle rule removes them.
  */
-function reportLeftovers(run: Run): void {
+function reportLeftovers(run: Run): string {
   const { log, tag } = run;
   const left = run.journal.list();
-  if (left.length === 0) return;
+  if (left.length === 0) return "";
   for (const u of left)
     log.warn(
       `${tag}: an earlier run was cut short and left an incomplete upload: ${u.key} (started ${u.started_at}, ` +
         `upload id ${u.upload_id}); the bucket's lifecycle rule (AbortIncompleteMultipartUpload) removes it a day after it started`,
     );
   run.journal.clear();
+  return `; ${left.length} incomplete upload(s) of a run cut short left to the lifecycle rule`;
 }
 
 function notAttempted(asset: Asset, cfg: BackupConfig, why: string): ManifestEntry {

@@ -166,6 +166,8 @@ test.each(POINTS.map((p) => [p.label, p] as const))(
     expect(next.stderr).not.toMatch(/in progress|FAILED/);
     expect(next.code).toBe(0);
     expect(next.stderr.match(/left an incomplete upload: \S+--…\S{4}\.tar \(started /g) ?? []).toHaveLength(recorded);
+    if (recorded)
+      expect(next.stdout).toContain(`; ${recorded} incomplete upload(s) of a run cut short left to the lifecycle rule`);
     figures.uploadsReportedByNextRun += recorded;
     const final = await bucketState(s3, bucket);
     expectOnlyWholeArchives(final, [big, small1, small2]);
