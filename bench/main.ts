@@ -66,7 +66,7 @@ try {
   if (settings.parts.includes("startup")) {
     const loadBefore = load();
     console.error(`s3-backup start-up: ${settings.rounds} rounds (load ${loadBefore})`);
-    const rows = await measureStartup(settings.rounds);
+    const rows = await measureStartup(settings.rounds, env.BENCH_BASELINE);
     results.startup = { load: [loadBefore, load()], rows };
     section(
       `s3-backup start-up, medians of ${settings.rounds} interleaved rounds (load ${loadBefore} -> ${load()})`,

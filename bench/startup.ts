@@ -11,8 +11,6 @@ import { stringify } from "yaml";
 import { PROJECT_ROOT } from "../engine/paths.js";
 import { ratio, secsRange, summarize, table, type Summary } from "./stats.js";
 
-const S3_BACKUP = join(PROJECT_ROOT, "bin/s3-backup.js");
-
 export interface StartupRow {
   label: string;
   seconds: Summary;
@@ -42,8 +40,12 @@ async function firstRequestEndpoint() {
   };
 }
 
-/** Medians over `rounds` interleaved rounds of every row. */
-export async function measureStartup(rounds: number): Promise<StartupRow[]> {
+/**
+ * Medians over `rounds` interleaved rounds of every row. `baseline`, a built checkout of another
+ * version (BENCH_BASELINE), gets the same rows in the same rounds, so a change is compared
+ * under the same load.
+ */
+export async function measureStartup(rounds: number, baseline?: string): Promise<StartupRow[]> {
   const dir = mkdtempSync(join(tmpdir(), "bench-startup-"));
   const ep = await firstRequestEndpoint();
   const config = (name: string) => {
@@ -72,11 +74,21 @@ export async function measureStartup(rounds: number): Promise<StartupRow[]> {
   const holder = spawn("sh", ["-c", 'exec 9>>"$0" && flock 9 && exec sleep 3600', lockFile], { stdio: "ignore" });
   await new Promise((resolve) => setTimeout(resolve, 300));
   const node = process.execPath;
+  const rowsOf = (root: string, tag: string): [string, () => Promise<number>][] => {
+    const bin = join(root, "bin/s3-backup.js");
+    return [
+      [`\`s3-backup --help\`${tag}`, () => timed([node, bin, "--help"])],
+      [`\`s3-backup run\`, lock held (exits 1)${tag}`, () => timed([node, bin, "run", "--config", held])],
+      [
+        `\`s3-backup run\` to its first S3 request${tag}`,
+        () => timed([node, bin, "run", "--config", fresh], ep.next()),
+      ],
+    ];
+  };
   const cases: [string, () => Promise<number>][] = [
     ["`node -e 0` (the floor)", () => timed([node, "-e", "0"])],
-    ["`s3-backup --help`", () => timed([node, S3_BACKUP, "--help"])],
-    ["`s3-backup run`, lock held (exits 1)", () => timed([node, S3_BACKUP, "run", "--config", held])],
-    ["`s3-backup run` to its first S3 request", () => timed([node, S3_BACKUP, "run", "--config", fresh], ep.next())],
+    ...rowsOf(PROJECT_ROOT, ""),
+    ...(baseline ? rowsOf(baseline, `, baseline ${baseline}`) : []),
   ];
   const samples = cases.map(() => [] as number[]);
   try {

@@ -5,7 +5,7 @@
 // packages esbuild put in it (dist/bundle/packages.json).
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createBucket } from "../support/s3-server.js";
@@ -20,7 +20,7 @@ function packagesIn(url: string, bundled: Record<string, string[]>): string[] {
   const path = url.startsWith("file:") ? fileURLToPath(url) : url;
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
   if (pkg) return [pkg[1]];
-  return bundled[path] ?? [];
+  return bundled[relative(ROOT, path)] ?? [];
 }
 
 /** Runs s3-backup with every loaded module traced; returns its result and the packages it loaded. */
