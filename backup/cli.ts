@@ -1,14 +1,12 @@
 // The `s3-backup` command: flag parsing and dispatch. Exit codes come from engine/errors.ts.
-// The commands that need the AWS SDK load it when they run: `run` takes its lock first, so a run
-// started while another holds it exits in the time it takes to read the config.
+// Each command loads what it needs when it runs: --help reads no config (no ajv), only the
+// commands that talk to S3 load the AWS SDK, and `run` takes its lock first, so a run started
+// while another holds it exits in the time it takes to read the config.
 import { EXIT, exitCodeFor, InputError } from "../engine/errors.js";
 import { helpText, parseFlags, unknownCommand, UsageError, versionLine, type FlagValues } from "../engine/flags.js";
 import { describeS3Error, isS3Error } from "../providers/s3/errors.js";
 import { COMMANDS, overview } from "./commands.js";
-import { loadConfig, runRequirements } from "./config.js";
 import { JobLog } from "./log.js";
-import { jobPolicy, policyNotes } from "./policy.js";
-import { runBackup } from "./run.js";
 import { localSystem, type System } from "./system.js";
 
 /** What is wrong with a command's flags taken together, checked before the config is read. */
@@ -56,6 +54,7 @@ export async function main(argv: string[], sys: System = localSystem): Promise<n
     if (problem) throw new UsageError([`${command}: ${problem}`]);
     const str = (flag: string) => flags[flag] as string | undefined;
     const warn = (line: string) => (log ? log.warn(line) : say(line));
+    const { loadConfig, runRequirements } = await import("./config.js");
     if (command === "status") {
       const { statusCommand } = await import("./status-command.js");
       return await statusCommand({
@@ -73,13 +72,17 @@ export async function main(argv: string[], sys: System = localSystem): Promise<n
     if (command === "run") log = new JobLog(sys);
     const cfg = loadConfig(flags.config as string, warn);
     switch (command) {
-      case "run":
+      case "run": {
+        const { runBackup } = await import("./run.js");
         return await runBackup(cfg, { sys, log });
-      case "policy":
+      }
+      case "policy": {
+        const { jobPolicy, policyNotes } = await import("./policy.js");
         process.stdout.write(`${JSON.stringify(jobPolicy(cfg, { principal: str("principal") }), null, 2)}\n`);
         for (const note of policyNotes(cfg, str("principal")))
           process.stderr.write(`s3-backup policy: note: ${note}\n`);
         return EXIT.ok;
+      }
       case "setup": {
         const { setupCommand } = await import("./setup.js");
         const { operatorS3Client } = await import("../providers/s3/client.js");

@@ -8,7 +8,7 @@
 //   this one ACL and no other. The job's policy denies every other ACL, so nothing is ever public;
 // - with retention.lock, S3 Object Lock until the object's class expires, so not even a stolen
 //   operator key (in compliance mode) can delete it early.
-import { PutObjectRetentionCommand, type ObjectCannedACL, type S3Client } from "@aws-sdk/client-s3";
+import type { ObjectCannedACL, S3Client } from "@aws-sdk/client-s3";
 import type { BackupConfig } from "./config.js";
 import type { BackupClass } from "./keys.js";
 import { attemptsOf, httpStatusOf } from "../providers/s3/errors.js";
@@ -57,6 +57,9 @@ export async function retainVersion(
   rules: WriteRules,
 ): Promise<void> {
   if (!rules.ObjectLockMode || !rules.ObjectLockRetainUntilDate) return;
+  // Loaded here, not at the top: policy.ts reads this module's rules, and `s3-backup policy`
+  // (like every command that never talks to S3) starts without the SDK.
+  const { PutObjectRetentionCommand } = await import("@aws-sdk/client-s3");
   await client.send(
     new PutObjectRetentionCommand({
       Bucket: where.bucket,

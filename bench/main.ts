@@ -13,6 +13,7 @@ import { cronScale } from "./cron-scale.js";
 import { convergeTable, cronTable } from "./report-converge.js";
 import { mysqlBackupsRunList, primitivesRunList, PRIMITIVE_KINDS, type Targets } from "./run-lists.js";
 import { startEndpoint } from "./services.js";
+import { measureStartup, startupTable } from "./startup.js";
 import { load } from "./stats.js";
 
 const env = process.env;
@@ -20,7 +21,7 @@ const num = (name: string, fallback: number) => Number(env[name] ?? fallback);
 const nums = (name: string, fallback: string) => (env[name] ?? fallback).split(",").filter(Boolean).map(Number);
 
 const settings = {
-  parts: (env.BENCH_PARTS ?? "cron,converge,backup").split(","),
+  parts: (env.BENCH_PARTS ?? "startup,cron,converge,backup").split(","),
   rounds: num("BENCH_ROUNDS", 7),
   sizes: nums("BENCH_SIZES", "10,100,1000"),
   backups: nums("BENCH_BACKUPS", "1,50"),
@@ -61,6 +62,17 @@ try {
   sqlAsRoot(db.info.socket, "CREATE DATABASE bench_shop");
   const targets: Targets = { socket: db.info.socket, s3: s3.info, bucket: "bench" };
   const secrets = secretsEnv(s3.info);
+
+  if (settings.parts.includes("startup")) {
+    const loadBefore = load();
+    console.error(`s3-backup start-up: ${settings.rounds} rounds (load ${loadBefore})`);
+    const rows = await measureStartup(settings.rounds, env.BENCH_BASELINE);
+    results.startup = { load: [loadBefore, load()], rows };
+    section(
+      `s3-backup start-up, medians of ${settings.rounds} interleaved rounds (load ${loadBefore} -> ${load()})`,
+      startupTable(rows),
+    );
+  }
 
   if (settings.parts.includes("cron")) {
     console.error(`cron scale: ${settings.cronSizes.join(", ")} entries, cap ${settings.cronCapS} s (load ${load()})`);

@@ -13,7 +13,7 @@
 // Within each group files run one at a time, as before. Path arguments keep only the spec files
 // whose path contains one of them, grouped the same way; an option (-t, --bail...) runs one
 // vitest with all the arguments, as `npx vitest run` would.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
@@ -68,6 +68,10 @@ function vitest(label, args) {
     }),
   );
 }
+
+// The commands the specs start load dist/bundle/: bundled again here (about a second), from the
+// sources, so a run after `npx tsc` alone never tests an older bundle than the code.
+execFileSync(process.execPath, [join(ROOT, "scripts/bundle.mjs")], { stdio: "inherit" });
 
 const given = process.argv.slice(2);
 let runs;

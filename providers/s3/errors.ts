@@ -1,6 +1,13 @@
 // Turns SDK errors into one readable line, and tells permanent failures (no point retrying the
 // next asset either) from transient ones. Never includes credentials: only codes, bucket, key.
-import { SIGNATURE_CAUSE, type SignatureCause } from "./signature.js";
+// No value import of the AWS SDK here: the CLI reports errors with this module, and a command
+// that never talks to S3 (--help, policy, a run that finds its lock held) must not load the SDK.
+
+/** What signature.ts found a SignatureDoesNotMatch to mean. */
+export type SignatureCause = "secret" | "canonicalization";
+
+/** Where signature.ts keeps its verdict on the error, for describeS3Error. */
+export const SIGNATURE_CAUSE = Symbol("signatureCause");
 
 const PERMANENT = new Set([
   "AccessDenied",

@@ -5,12 +5,7 @@
 // store canonicalizes alike): refused the same way, the secret is wrong; answered in any other
 // way (even AccessDenied, which the job's write-only key gets), the key is right.
 import { ListBucketsCommand, type S3Client } from "@aws-sdk/client-s3";
-import { httpStatusOf } from "./errors.js";
-
-export type SignatureCause = "secret" | "canonicalization";
-
-/** Where the verdict is kept on the error, for describeS3Error. */
-export const SIGNATURE_CAUSE = Symbol("signatureCause");
+import { httpStatusOf, SIGNATURE_CAUSE, type SignatureCause } from "./errors.js";
 
 const PROBE = "ListBucketsCommand";
 

@@ -44,6 +44,30 @@ describe("recipe[s3_backup::*]", () => {
     expect(viaRecipes).toEqual(await plan(example("backup.json")));
   });
 
+  // The commands run bundled (dist/bundle/), a user's recipe and the shipped ones are modules of
+  // their own: declared side by side, each one's resources must land in the one plan.
+  it("a user's recipe and the shipped ones in one run-list: every resource in one plan", async () => {
+    const [backups, motd] = [example("backup-recipes.json"), example("motd.json")];
+    const doc = {
+      run_list: ["recipe[motd]", ...backups.run_list],
+      attributes: { ...motd.attributes, ...backups.attributes },
+    };
+    const recipes = join(PROJECT_ROOT, "examples/recipes");
+    const r = await sb.converge(doc, ["--why-run", "--format", "json", "--recipe-path", recipes], env);
+    expect(r.exitCode, r.stderr).toBe(3);
+    const planned = JSON.parse(r.stdout).resources.map((x: { type: string; name: string }) => `${x.type}[${x.name}]`);
+    expect(planned.slice(0, 3)).toEqual([
+      "template_file[/etc/motd]",
+      "cron_entry[motd-reminder]",
+      "template_file[/etc/issue.net]",
+    ]);
+    expect(planned.slice(3).map((p: string) => p.split("[")[0])).toEqual([
+      ...["system_user", "directory", "template_file", "template_file", "access_check", "cron_entry"],
+      ...["system_user", "directory", "template_file", "mysql_user", "template_file", "template_file"],
+      ...["access_check", "cron_entry"],
+    ]);
+  });
+
   it("refuses a secret written into attributes, before touching anything (exit 2)", async () => {
     const doc = example("backup-recipes.json");
     doc.attributes.s3_backup.mysql.shop.mysql.password = "hunter22-literal";
