@@ -83,7 +83,7 @@ export function layoutOf(name: string, p: CommonProps): Layout {
 }
 
 /** What the job's user must read to run it: the launcher, the job's code and a dependency (a sample of node_modules). */
-const JOB_FILES = ["bin/s3-backup.js", "dist/backup/cli.js", "node_modules/yaml/package.json"];
+const JOB_FILES = ["bin/s3-backup.js", "dist/bundle/s3-backup.js", "node_modules/yaml/package.json"];
 
 const JOB_ACCESS_HINT =
   `The job runs ${process.execPath} and the code in ${PROJECT_ROOT}, as the converge that wrote its script: ` +

@@ -58,13 +58,13 @@ export interface CliResult {
   pid: number;
 }
 
-/** Runs `s3-backup ARGS` as a child process (built dist/). */
+/** Runs `s3-backup ARGS` as a child process (the built bundle, dist/bundle/). */
 export function runCli(
   args: string[],
   opts: { env?: Record<string, string>; onSpawn?: (pid: number) => void } = {},
 ): Promise<CliResult> {
-  if (!existsSync(join(ROOT, "dist/backup/cli.js")))
-    throw new Error("dist/ is missing: run `npx tsc -p tsconfig.json` first");
+  if (!existsSync(join(ROOT, "dist/bundle/s3-backup.js")))
+    throw new Error("dist/bundle/ is missing: run `npm run build` first");
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: ROOT,
