@@ -1,5 +1,6 @@
 // What a resource type is: a schema plus either load/diff/apply (a primitive) or expand
 // (a composite). The runner is the only caller of these functions.
+import type { KeywordDefinition } from "ajv";
 import type { Host, HostView } from "./host.js";
 
 export type Action = "create" | "remove";
@@ -50,6 +51,8 @@ interface Common<P> {
   readonly description: string;
   /** JSON Schema of `properties`; `required` applies to the create action only. */
   readonly schema: PropertySchema;
+  /** The ajv keywords `schema` uses beyond JSON Schema's and the engine's (e.g. cron's grammar). */
+  readonly keywords?: readonly KeywordDefinition[];
   /** JSON Schema of the name, where it is more than a non-empty string (a path, an account). */
   readonly nameSchema?: Record<string, unknown>;
   /** Rules across properties that a schema says badly; each problem is one line, exit 2. */

@@ -5,13 +5,14 @@
 import { PreconditionError } from "../engine/errors.js";
 import { propertyChange } from "../engine/changes.js";
 import { definePrimitive, type Change } from "../engine/resource.js";
-import { absolutePath, accountName, cronTimes } from "../engine/schema/fragments.js";
+import { absolutePath, accountName } from "../engine/schema/fragments.js";
 import type { PropsOf } from "../engine/schema/types.js";
 import { DamagedEntry, END, MARKER } from "../providers/cron/blocks.js";
 import { readCrontab, writeCrontab } from "../providers/cron/commands.js";
 import { type CronEntry, environmentBefore, readEntry, withEntry } from "../providers/cron/crontab.js";
 import { CRON_READS, crontabDefaults, type Environment, variableProblem } from "../providers/cron/environment.js";
 import { SPECIALS } from "../providers/cron/fields.js";
+import { cronKeyword, cronTimes } from "../providers/cron/schema.js";
 import { isPosixShell, splitPrefix, withPrefix } from "../providers/cron/prefix.js";
 import { findAccount } from "../providers/users/accounts.js";
 
@@ -50,6 +51,7 @@ const MAX_COMMAND_BYTES = 998;
 export const cronEntry = definePrimitive<Props, State, CronEntry, Op>({
   type: "cron_entry",
   description: "An entry in a user's crontab, marked with its name; other entries are left as they are.",
+  keywords: [cronKeyword],
   schema,
   nameSchema: { ...oneLine, minLength: 1 },
   check(props, action) {
