@@ -1,6 +1,7 @@
 // What a resource type is: a schema plus either load/diff/apply (a primitive) or expand
 // (a composite). The runner is the only caller of these functions.
 import type { KeywordDefinition } from "ajv";
+import type { MissingDetail, Needed } from "./assumptions.js";
 import type { Host, HostView } from "./host.js";
 
 export type Action = "create" | "remove";
@@ -27,8 +28,12 @@ export interface LoadContext {
   readonly whyRun: boolean;
   /** Records a why-run assumption ("user x would have been created"). */
   assume(text: string): void;
-  /** True when an earlier resource of this run would have created `thing` (e.g. "user:backup_shop"). */
-  wouldExist(thing: string): boolean;
+  /**
+   * Reports that `thing` ("user:backup_shop", "dir:/y"), which this resource needs, does not
+   * exist. Returns when why-run may assume an earlier resource of the run creates it (the
+   * assumption is reported); throws PreconditionError otherwise (engine/assumptions.ts decides).
+   */
+  missing(thing: Needed, detail?: MissingDetail): void;
 }
 
 /** Current and desired state side by side, as loaded. */

@@ -2,6 +2,7 @@
 // exactly those changes, then load again to prove it converged. In why-run, apply never runs
 // and the host refuses writes; what earlier resources would create is remembered so later ones
 // can state their assumptions instead of failing.
+import { missingPolicy } from "./assumptions.js";
 import type { Node } from "./compile.js";
 import { reasonOf } from "./errors.js";
 import { LocalHost, type Observer } from "./host.js";
@@ -40,7 +41,7 @@ export async function converge(nodes: readonly Node[], opts: ConvergeOptions): P
       host: tracedView(view, node.label),
       whyRun: opts.whyRun,
       assume: (text) => void assumptions.push(text),
-      wouldExist: (thing) => provided.has(thing),
+      missing: missingPolicy(opts.whyRun, provided, (text) => void assumptions.push(text)),
     };
     const { def, decl } = node;
     const outcome: Outcome = { node, status: "skipped", changes: [], assumptions, durationMs: 0 };

@@ -38,9 +38,7 @@ async function whoIs(ctx: LoadContext, props: Props): Promise<Who> {
     const ids = await ctx.host.run(["id", "-G", props.user]);
     return { uid: account.uid, gids: ids.stdout.trim().split(/\s+/).map(Number) };
   }
-  if (!(ctx.whyRun && ctx.wouldExist(`user:${props.user}`)))
-    throw new PreconditionError(`user ${props.user} does not exist`);
-  ctx.assume(`user ${props.user} would have been created: checked as a new account`);
+  ctx.missing(`user:${props.user}`, { assuming: "checked as a new account" });
   const gids = await Promise.all((props.groups ?? []).map(async (g) => (await findGroup(ctx.host, g))?.gid));
   return { gids: gids.filter((g): g is number => g !== undefined) };
 }

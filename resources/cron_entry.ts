@@ -85,9 +85,7 @@ export const cronEntry = definePrimitive<Props, State, CronEntry, Op>({
     if (!account) {
       // No account, no crontab: nothing left to remove.
       if (action === "remove") return { current: undefined, desired };
-      if (!(ctx.whyRun && ctx.wouldExist(`user:${props.user}`)))
-        throw new PreconditionError(`user ${props.user} does not exist`);
-      ctx.assume(`user ${props.user} would have been created`);
+      ctx.missing(`user:${props.user}`);
       return { current: { crontab }, desired };
     }
     return { current: { crontab, entry }, desired };
