@@ -48,7 +48,8 @@ export const accessCheck = definePrimitive<Props, true>({
   description:
     "Checks that a user can execute and read the given paths; fails with what stands in the way. Changes nothing.",
   schema,
-  async load(ctx, _name, props, action) {
+  async load(ctx) {
+    const { props, action } = ctx;
     if (action === "remove") return { current: true, desired: true };
     const who = await whoIs(ctx, props);
     const wanted = [

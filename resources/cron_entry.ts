@@ -60,7 +60,8 @@ export const cronEntry = definePrimitive<Props, State, CronEntry, Op>({
     const special = props.special && fields.length ? [`properties: "special" excludes ${fields.join(", ")}`] : [];
     return [...special, ...variableProblems(props), ...environmentProblems(props)];
   },
-  async load(ctx, name, props, action) {
+  async load(ctx) {
+    const { name, props, action } = ctx;
     const account = await findAccount(ctx.host, props.user);
     const crontab = account ? await readCrontab(ctx.host, props.user) : "";
     const fail = (what: string) => {
@@ -90,7 +91,7 @@ export const cronEntry = definePrimitive<Props, State, CronEntry, Op>({
     }
     return { current: { crontab, entry }, desired };
   },
-  diff({ current, desired }, action, name, props) {
+  diff({ state: { current, desired }, action, name, props }) {
     const entry = current?.entry;
     if (action === "remove")
       return entry
