@@ -12,7 +12,7 @@ const sources = (dir: string): string[] =>
   );
 
 describe("layers", () => {
-  test("no engine module but the registry imports from resources/, and engine/schema none from providers/", () => {
+  test("no engine module imports from providers/, backup/ or recipes/, nor from resources/ but the registry", () => {
     const upward = sources(join(ROOT, "engine")).flatMap((file) => {
       const rel = relative(ROOT, file);
       const imports = [...readFileSync(file, "utf8").matchAll(/from "([^"]+)"|import\("([^"]+)"\)/g)].map(
@@ -20,9 +20,7 @@ describe("layers", () => {
       );
       return imports
         .filter(
-          (i) =>
-            (rel !== "engine/registry.ts" && /\/resources\//.test(i)) ||
-            (rel.startsWith("engine/schema/") && /\/providers\//.test(i)),
+          (i) => /\/(providers|backup|recipes)\//.test(i) || (rel !== "engine/registry.ts" && /\/resources\//.test(i)),
         )
         .map((i) => `${rel} imports ${i}`);
     });
