@@ -1,11 +1,12 @@
 // Loads and validates config.yml. Any problem is an InputError (exit 2) naming the field by its
 // JSON pointer; values are never echoed, since some are secrets.
-import { Ajv, type ErrorObject } from "ajv";
 import { homedir, hostname } from "node:os";
 import { parseDocument } from "yaml";
 import { InputError } from "../engine/errors.js";
 import { readInputFile } from "../engine/input/read.js";
 import { textProblems } from "../engine/input/text.js";
+import { compileSchema } from "../engine/schema/ajv.js";
+import { describeErrors } from "../engine/schema/describe.js";
 import type { S3JobCredentials } from "../providers/s3/client.js";
 import { backupConfigSchema, type Compression, type ValidConfigFile } from "./config-schema.js";
 
@@ -38,32 +39,13 @@ export interface BackupConfig {
   healthcheck?: string;
 }
 
-// verbose: a pattern error can then quote the setting's description instead of only the regex.
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
-const validate = ajv.compile(backupConfigSchema);
-
-function describe(e: ErrorObject): string {
-  const at = e.instancePath || "/";
-  switch (e.keyword) {
-    case "required":
-      return `${at === "/" ? "" : at}/${e.params.missingProperty}: is required`;
-    case "additionalProperties":
-      return `${at === "/" ? "" : at}/${e.params.additionalProperty}: is not a known setting`;
-    case "enum":
-      return `${at}: must be one of ${(e.params.allowedValues as string[]).join(", ")}`;
-    case "pattern": {
-      const about = (e.parentSchema as { description?: string } | undefined)?.description;
-      return `${at}: ${e.message}${about ? ` (${about})` : ""}`;
-    }
-    default:
-      return `${at}: ${e.message}`;
-  }
-}
-
 /** Validates an already parsed config object; `source` names it in messages. */
 export function parseConfig(raw: unknown, source: string): BackupConfig {
+  const validate = compileSchema(backupConfigSchema);
   if (!validate(raw)) {
-    throw new InputError((validate.errors ?? []).map((e) => `${source}: ${describe(e)}`));
+    // No value is quoted: any of them may be a secret typed into the wrong setting.
+    const where = (pointer: string) => (pointer ? `${source}: ${pointer}` : source);
+    throw new InputError(describeErrors(validate.errors!, raw, { where, mayQuote: () => false }));
   }
   // Every value lands in argv, object keys or a log line: none may hold a line break or a control character.
   const text = textProblems(raw);

@@ -1,8 +1,8 @@
 // One run per backup name at a time: an flock(2) on s3-backup-NAME.lock in the state directory
-// (providers/files/flock.ts), which the kernel drops when the run ends, however it ends. No pid
+// (engine/flock.ts), which the kernel drops when the run ends, however it ends. No pid
 // file is parsed and no lock is ever taken over; the pid in the file is only for the message.
 import { join } from "node:path";
-import type { HeldLock } from "../providers/files/flock.js";
+import type { HeldLock } from "../engine/flock.js";
 import type { System } from "./system.js";
 
 export class LockBusy extends Error {

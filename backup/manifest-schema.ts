@@ -3,8 +3,9 @@
 // as likely as a real one: it must be skipped as untrusted, not crash the search for a good run
 // or send restore after an object whose size it cannot compare. Extra properties are allowed, so
 // a newer job adding a field does not hide its runs from an older restore.
-import { Ajv } from "ajv";
 import type { FromSchema } from "json-schema-to-ts";
+import { compileSchema } from "../engine/schema/ajv.js";
+import { describeErrors } from "../engine/schema/describe.js";
 import { COMPRESSION } from "./config-fragments.js";
 
 export const MANIFEST_FORMAT = "s3-backup-manifest/1";
@@ -82,13 +83,12 @@ export type AssetKind = ManifestEntry["kind"];
 /** A file that changed while tar read it, kept under on_change: "warn": its copy may be torn. */
 export type ChangedFile = NonNullable<ManifestEntry["changed_files"]>[number];
 
-// The config's pattern (backup/config.ts): a small instance of its own. The first error is
-// enough to say why a manifest is skipped.
-const validate = new Ajv({ allErrors: false, strict: true, strictRequired: false }).compile(manifestSchema);
-
 /** Why `value` is not a manifest restore can use ("/objects/0: must be object"), or undefined. */
 export function manifestProblem(value: unknown): string | undefined {
+  const validate = compileSchema(manifestSchema);
   if (validate(value)) return undefined;
-  const e = validate.errors![0];
-  return `not a valid s3-backup manifest: ${e.instancePath || "/"}: ${e.message}`;
+  // The first problem is enough to say why a manifest is skipped; what the bucket holds is never
+  // quoted (anyone with the job's key may have written it).
+  const [first] = describeErrors(validate.errors!, value, { where: (p) => p || "/", mayQuote: () => false });
+  return `not a valid s3-backup manifest: ${first}`;
 }

@@ -7,7 +7,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { dirname, join } from "node:path";
 import { EXIT } from "../engine/errors.js";
-import type { HeldLock } from "../providers/files/flock.js";
+import type { HeldLock } from "../engine/flock.js";
 import { runRequirements, type BackupConfig } from "./config.js";
 import { Deadline } from "./deadline.js";
 import { trapSignals } from "./interrupt.js";

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import type { Readable } from "node:stream";
 import { runProgram, type Finished, type ProgramOptions } from "../engine/program.js";
-import { acquireFlock, lockHolder, type HeldLock } from "../providers/files/flock.js";
+import { acquireFlock, lockHolder, type HeldLock } from "../engine/flock.js";
 
 /** The file operations the job and its restore use: node:fs, synchronous, nothing else. */
 export type FileOps = Pick<

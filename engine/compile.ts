@@ -11,7 +11,8 @@ import { importRecipe, locateRecipe, parseRecipeRef } from "./recipes.js";
 import type { RecipeContext } from "./recipe-api.js";
 import { RESOURCE_NAMES, resourceType } from "./registry.js";
 import type { Action, Declaration, Primitive, ResourceType } from "./resource.js";
-import { ajv, describeErrors } from "./schema/ajv.js";
+import { compileSchema } from "./schema/ajv.js";
+import { describeErrors } from "./schema/describe.js";
 import { entrySchema, envelopeSchema } from "./schema/run-list.js";
 import { type Declared, exposureOf, isSensitivePath, redactor, type Resolution, resolveSecrets } from "./secrets.js";
 
@@ -30,6 +31,9 @@ export interface Compiled {
   warnings: string[];
 }
 
+/** A run-list path as messages print it: "properties/minute", without the pointer's leading "/". */
+const relative = (pointer: string) => pointer.replace(/^\//, "");
+
 /** Reads the run-list file (a regular file, bounded, UTF-8, strict JSON) and compiles it. */
 export async function compileFile(file: string, recipePaths: readonly string[]): Promise<Compiled> {
   const doc = parseStrictJson(readInputFile(file).text, file);
@@ -38,8 +42,9 @@ export async function compileFile(file: string, recipePaths: readonly string[]):
 
 /** Compiles a parsed run-list; `baseDir` is where inline resources' relative template sources are. */
 export async function compile(doc: unknown, recipePaths: readonly string[], baseDir?: string): Promise<Compiled> {
-  const envelope = ajv().compile(envelopeSchema);
-  if (!envelope(doc)) throw new InputError(describeErrors(envelope.errors!, doc, "", () => false));
+  const envelope = compileSchema(envelopeSchema);
+  if (!envelope(doc))
+    throw new InputError(describeErrors(envelope.errors!, doc, { where: relative, mayQuote: () => true }));
   const c = new Compiler(recipePaths, (doc as any).attributes, baseDir);
   const runList = (doc as any).run_list as unknown[];
   for (const [i, entry] of runList.entries()) await c.entry(`run_list/${i}`, entry);
@@ -54,7 +59,7 @@ const validators = new Map<string, ValidateFunction>();
 
 function validatorFor(def: ResourceType): ValidateFunction {
   let v = validators.get(def.type);
-  if (!v) validators.set(def.type, (v = ajv().compile(entrySchema(def))));
+  if (!v) validators.set(def.type, (v = compileSchema(entrySchema(def), def.keywords)));
   return v;
 }
 
@@ -179,7 +184,8 @@ class Compiler {
     if (!validate(decl)) {
       const sensitive = (p: string) =>
         p.startsWith("/properties/") && isSensitivePath(def.schema as any, p.slice("/properties".length));
-      this.problems.push(...describeErrors(validate.errors!, decl, at, sensitive));
+      const where = (p: string) => [at, relative(p)].filter(Boolean).join(" ");
+      this.problems.push(...describeErrors(validate.errors!, decl, { where, mayQuote: (p) => !sensitive(p) }));
       return;
     }
     const d = decl as unknown as Declaration;

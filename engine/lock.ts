@@ -6,7 +6,7 @@
 // is taken here rather than through the host.
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { acquireFlock, type HeldLock, lockHolder } from "../providers/files/flock.js";
+import { acquireFlock, type HeldLock, lockHolder } from "./flock.js";
 import { LockTimeout } from "./errors.js";
 
 export const LOCK_FILE = "/var/lib/converge/lock";

@@ -1,5 +1,7 @@
 // What a resource type is: a schema plus either load/diff/apply (a primitive) or expand
 // (a composite). The runner is the only caller of these functions.
+import type { KeywordDefinition } from "ajv";
+import type { MissingDetail, Needed } from "./assumptions.js";
 import type { Host, HostView } from "./host.js";
 
 export type Action = "create" | "remove";
@@ -20,14 +22,25 @@ export interface Change<O = unknown> {
   op: O;
 }
 
-/** What a resource may ask the runner while loading state. */
-export interface LoadContext {
+/** The declaration a primitive's functions are about. */
+export interface Declared<P> {
+  readonly name: string;
+  readonly props: P;
+  readonly action: Action;
+}
+
+/** What a resource loads for, and may ask the runner while loading state. */
+export interface LoadContext<P = unknown> extends Declared<P> {
   readonly host: HostView;
   readonly whyRun: boolean;
   /** Records a why-run assumption ("user x would have been created"). */
   assume(text: string): void;
-  /** True when an earlier resource of this run would have created `thing` (e.g. "user:backup_shop"). */
-  wouldExist(thing: string): boolean;
+  /**
+   * Reports that `thing` ("user:backup_shop", "dir:/y"), which this resource needs, does not
+   * exist. Returns when why-run may assume an earlier resource of the run creates it (the
+   * assumption is reported); throws PreconditionError otherwise (engine/assumptions.ts decides).
+   */
+  missing(thing: Needed, detail?: MissingDetail): void;
 }
 
 /** Current and desired state side by side, as loaded. */
@@ -50,6 +63,8 @@ interface Common<P> {
   readonly description: string;
   /** JSON Schema of `properties`; `required` applies to the create action only. */
   readonly schema: PropertySchema;
+  /** The ajv keywords `schema` uses beyond JSON Schema's and the engine's (e.g. cron's grammar). */
+  readonly keywords?: readonly KeywordDefinition[];
   /** JSON Schema of the name, where it is more than a non-empty string (a path, an account). */
   readonly nameSchema?: Record<string, unknown>;
   /** Rules across properties that a schema says badly; each problem is one line, exit 2. */
@@ -58,14 +73,15 @@ interface Common<P> {
   identity?(name: string, props: P): string;
 }
 
-/** What apply is given: the writable host and exactly the operations diff planned, in order. */
-export interface ApplyContext<P, S, D, O> {
-  readonly host: Host;
+/** What diff plans from: the declaration and the state loaded for it. */
+export interface PlanContext<P, S, D> extends Declared<P> {
   readonly state: State<S, D>;
+}
+
+/** What apply is given: the writable host and exactly the operations diff planned, in order. */
+export interface ApplyContext<P, S, D, O> extends PlanContext<P, S, D> {
+  readonly host: Host;
   readonly ops: readonly O[];
-  readonly action: Action;
-  readonly name: string;
-  readonly props: P;
 }
 
 export interface Primitive<P = any, S = any, D = any, O = any> extends Common<P> {
@@ -76,16 +92,17 @@ export interface Primitive<P = any, S = any, D = any, O = any> extends Common<P>
    * place; returns one line per problem, exit 2. `origin` is the folder relative names start from.
    */
   prepare?(props: P, action: Action, origin: string | undefined): Promise<string[]>;
-  load(ctx: LoadContext, name: string, props: P, action: Action): Promise<State<S, D>>;
+  load(ctx: LoadContext<P>): Promise<State<S, D>>;
   /** Pure: the changes that would bring current to desired, each with its operation. */
-  diff(state: State<S, D>, action: Action, name: string, props: P): Change<O>[];
+  diff(ctx: PlanContext<P, S, D>): Change<O>[];
   /** Carries out exactly the operations diff planned (ctx.ops), nothing recomputed. */
   apply(ctx: ApplyContext<P, S, D, O>): Promise<void>;
   /**
    * Housekeeping after each real converge of this resource that changes nothing it manages
    * (leftovers of an interrupted write): announced to the host like any write, never reported.
+   * Given what apply is given (ops is empty when nothing was planned).
    */
-  tidy?(host: Host, name: string, props: P, action: Action): Promise<void>;
+  tidy?(ctx: ApplyContext<P, S, D, O>): Promise<void>;
   /** What this resource creates that later resources may rely on, e.g. "user:x", "dir:/y". */
   provides?(name: string, props: P, action: Action): string[];
 }

@@ -2,6 +2,7 @@
 // exactly those changes, then load again to prove it converged. In why-run, apply never runs
 // and the host refuses writes; what earlier resources would create is remembered so later ones
 // can state their assumptions instead of failing.
+import { missingPolicy } from "./assumptions.js";
 import type { Node } from "./compile.js";
 import { reasonOf } from "./errors.js";
 import { LocalHost, type Observer } from "./host.js";
@@ -36,28 +37,29 @@ export async function converge(nodes: readonly Node[], opts: ConvergeOptions): P
   for (const node of nodes) {
     const started = performance.now();
     const assumptions: string[] = [];
+    const { def, decl } = node;
+    const declared = { name: decl.name, props: decl.properties, action: decl.action };
     const ctx: LoadContext = {
+      ...declared,
       host: tracedView(view, node.label),
       whyRun: opts.whyRun,
       assume: (text) => void assumptions.push(text),
-      wouldExist: (thing) => provided.has(thing),
+      missing: missingPolicy(opts.whyRun, provided, (text) => void assumptions.push(text)),
     };
-    const { def, decl } = node;
     const outcome: Outcome = { node, status: "skipped", changes: [], assumptions, durationMs: 0 };
     // A real run stops at the first failure (later resources may depend on it); why-run reports everything.
     if (!failed) {
       try {
-        const state = await def.load(ctx, decl.name, decl.properties, decl.action);
-        outcome.changes = def.diff(state, decl.action, decl.name, decl.properties);
+        const state = await def.load(ctx);
+        outcome.changes = def.diff({ ...declared, state });
         traceDecision(node.label, outcome.changes, opts.whyRun);
+        const applied = { ...declared, host, state, ops: outcome.changes.map((c) => c.op) };
         if (outcome.changes.length && !opts.whyRun) {
-          const { action, name, properties: props } = decl;
-          await def.apply({ host, state, ops: outcome.changes.map((c) => c.op), action, name, props });
-          const after = await def.load(ctx, decl.name, decl.properties, decl.action);
-          const left = def.diff(after, decl.action, decl.name, decl.properties);
+          await def.apply(applied);
+          const left = def.diff({ ...declared, state: await def.load(ctx) });
           if (left.length) throw new Error(`not converged after applying: ${left.map((c) => c.summary).join("; ")}`);
         }
-        if (!opts.whyRun) await def.tidy?.(host, decl.name, decl.properties, decl.action);
+        if (!opts.whyRun) await def.tidy?.(applied);
         if (outcome.changes.length && opts.whyRun)
           for (const p of def.provides?.(decl.name, decl.properties, decl.action) ?? []) provided.add(p);
         outcome.status = outcome.changes.length ? (opts.whyRun ? "would_update" : "updated") : "up_to_date";

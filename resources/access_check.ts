@@ -38,9 +38,7 @@ async function whoIs(ctx: LoadContext, props: Props): Promise<Who> {
     const ids = await ctx.host.run(["id", "-G", props.user]);
     return { uid: account.uid, gids: ids.stdout.trim().split(/\s+/).map(Number) };
   }
-  if (!(ctx.whyRun && ctx.wouldExist(`user:${props.user}`)))
-    throw new PreconditionError(`user ${props.user} does not exist`);
-  ctx.assume(`user ${props.user} would have been created: checked as a new account`);
+  ctx.missing(`user:${props.user}`, { assuming: "checked as a new account" });
   const gids = await Promise.all((props.groups ?? []).map(async (g) => (await findGroup(ctx.host, g))?.gid));
   return { gids: gids.filter((g): g is number => g !== undefined) };
 }
@@ -50,7 +48,8 @@ export const accessCheck = definePrimitive<Props, true>({
   description:
     "Checks that a user can execute and read the given paths; fails with what stands in the way. Changes nothing.",
   schema,
-  async load(ctx, _name, props, action) {
+  async load(ctx) {
+    const { props, action } = ctx;
     if (action === "remove") return { current: true, desired: true };
     const who = await whoIs(ctx, props);
     const wanted = [

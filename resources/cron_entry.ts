@@ -5,13 +5,14 @@
 import { PreconditionError } from "../engine/errors.js";
 import { propertyChange } from "../engine/changes.js";
 import { definePrimitive, type Change } from "../engine/resource.js";
-import { absolutePath, accountName, cronTimes } from "../engine/schema/fragments.js";
+import { absolutePath, accountName } from "../engine/schema/fragments.js";
 import type { PropsOf } from "../engine/schema/types.js";
 import { DamagedEntry, END, MARKER } from "../providers/cron/blocks.js";
 import { readCrontab, writeCrontab } from "../providers/cron/commands.js";
 import { type CronEntry, environmentBefore, readEntry, withEntry } from "../providers/cron/crontab.js";
 import { CRON_READS, crontabDefaults, type Environment, variableProblem } from "../providers/cron/environment.js";
 import { SPECIALS } from "../providers/cron/fields.js";
+import { cronKeyword, cronTimes } from "../providers/cron/schema.js";
 import { isPosixShell, splitPrefix, withPrefix } from "../providers/cron/prefix.js";
 import { findAccount } from "../providers/users/accounts.js";
 
@@ -50,6 +51,7 @@ const MAX_COMMAND_BYTES = 998;
 export const cronEntry = definePrimitive<Props, State, CronEntry, Op>({
   type: "cron_entry",
   description: "An entry in a user's crontab, marked with its name; other entries are left as they are.",
+  keywords: [cronKeyword],
   schema,
   nameSchema: { ...oneLine, minLength: 1 },
   check(props, action) {
@@ -58,7 +60,8 @@ export const cronEntry = definePrimitive<Props, State, CronEntry, Op>({
     const special = props.special && fields.length ? [`properties: "special" excludes ${fields.join(", ")}`] : [];
     return [...special, ...variableProblems(props), ...environmentProblems(props)];
   },
-  async load(ctx, name, props, action) {
+  async load(ctx) {
+    const { name, props, action } = ctx;
     const account = await findAccount(ctx.host, props.user);
     const crontab = account ? await readCrontab(ctx.host, props.user) : "";
     const fail = (what: string) => {
@@ -83,14 +86,12 @@ export const cronEntry = definePrimitive<Props, State, CronEntry, Op>({
     if (!account) {
       // No account, no crontab: nothing left to remove.
       if (action === "remove") return { current: undefined, desired };
-      if (!(ctx.whyRun && ctx.wouldExist(`user:${props.user}`)))
-        throw new PreconditionError(`user ${props.user} does not exist`);
-      ctx.assume(`user ${props.user} would have been created`);
+      ctx.missing(`user:${props.user}`);
       return { current: { crontab }, desired };
     }
     return { current: { crontab, entry }, desired };
   },
-  diff({ current, desired }, action, name, props) {
+  diff({ state: { current, desired }, action, name, props }) {
     const entry = current?.entry;
     if (action === "remove")
       return entry

@@ -39,7 +39,8 @@ export const directory = definePrimitive<Props, Ownership, DesiredOwnership, Op>
   description: "A directory (the name is its absolute path) with owner, group and mode.",
   schema,
   nameSchema: absolutePath,
-  async load(ctx, path, props, action) {
+  async load(ctx) {
+    const { name: path, props, action } = ctx;
     const st = await ctx.host.stat(path);
     // A link is not followed, even to a directory: its target is not the path the run-list names.
     if (st?.isSymbolicLink())
@@ -66,7 +67,7 @@ export const directory = definePrimitive<Props, Ownership, DesiredOwnership, Op>
       );
     return { current, desired };
   },
-  diff({ current, desired }, action, path) {
+  diff({ state: { current, desired }, action, name: path }) {
     if (action === "remove")
       return current ? [{ property: "", summary: `delete directory ${path}`, op: { kind: "delete" } }] : [];
     return [
@@ -84,6 +85,6 @@ export const directory = definePrimitive<Props, Ownership, DesiredOwnership, Op>
     const ids = await ownerIds(host, path, state.desired);
     await host.mkdir(path, { recursive: props.recursive, mode, ...ids });
   },
-  tidy: (host, path) => host.removeLeftovers(path),
+  tidy: ({ host, name: path }) => host.removeLeftovers(path),
   provides: (path, _props, action) => (action === "create" ? [`dir:${path}`] : []),
 });

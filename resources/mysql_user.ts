@@ -93,7 +93,8 @@ export const mysqlUser = definePrimitive<Props, Existing, Desired, Operation>({
     return [];
   },
   identity: (name, props) => accountLabel(accountOf(name, props)),
-  async load(ctx, name, props, action) {
+  async load(ctx) {
+    const { name, props, action } = ctx;
     const account = accountOf(name, props);
     const desiredFor = (server?: Server): Desired => ({
       grants: desiredGrants(props.privileges ?? defaultPrivileges(server), props.databases, server),
@@ -120,7 +121,7 @@ export const mysqlUser = definePrimitive<Props, Existing, Desired, Operation>({
       await session.close().catch(() => {});
     }
   },
-  diff(state, action, name, props) {
+  diff({ state, action, name, props }) {
     const account = accountOf(name, props);
     return operations(state, action).map(
       (op): Change<Operation> => ({ property: propertyOf(op), summary: describe(op, account), op }),

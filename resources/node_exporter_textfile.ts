@@ -73,7 +73,8 @@ export const nodeExporterTextfile = definePrimitive<Props, Current, DesiredOwner
     pattern: "^/[^\\n\\r\\u0000]*/[^/\\n\\r\\u0000]+\\.prom$",
     title: "a path ending in .prom",
   },
-  async load(ctx, path, props, action) {
+  async load(ctx) {
+    const { name: path, props, action } = ctx;
     const p = placesOf(path);
     const collector = dirname(path);
     const [cst, lst, dst] = await Promise.all([ctx.host.stat(collector), ctx.host.stat(path), ctx.host.stat(p.dir)]);
@@ -98,7 +99,7 @@ export const nodeExporterTextfile = definePrimitive<Props, Current, DesiredOwner
       );
     return { current, desired: await resolveOwnership(ctx, { owner: props.writer, group: props.writer, mode: MODE }) };
   },
-  diff({ current, desired }, action, path): Change<Op>[] {
+  diff({ state: { current, desired }, action, name: path }): Change<Op>[] {
     const p = placesOf(path);
     const piece = (kind: "dir" | "file" | "link", summary: string): Change<Op> => ({
       property: kind,

@@ -3,7 +3,7 @@ import { nameClashes } from "../backup/names.js";
 import { defineComposite } from "../engine/resource.js";
 import { ASSET } from "../backup/config-fragments.js";
 import type { PropsOf } from "../engine/schema/types.js";
-import { backupName, commonProperties, expandBackup, homeProblems } from "./backup/common.js";
+import { backupName, commonKeywords, commonProperties, expandBackup, homeProblems } from "./backup/common.js";
 
 export const schema = {
   type: "object",
@@ -29,6 +29,7 @@ const pathOf = (a: AssetProp) => (typeof a === "string" ? a : a.path);
 export const s3FileBackup = defineComposite<Props>({
   type: "s3_file_backup",
   description: "A scheduled backup of files and directories to S3: user, config, script and cron job.",
+  keywords: commonKeywords,
   schema,
   nameSchema: backupName,
   check: (props, action, name) =>

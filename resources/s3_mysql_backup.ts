@@ -8,7 +8,14 @@ import { defineComposite, type Declaration } from "../engine/resource.js";
 import { absolutePath, secret } from "../engine/schema/fragments.js";
 import type { PropsOf } from "../engine/schema/types.js";
 import { schema as mysqlUserSchema } from "./mysql_user.js";
-import { backupName, commonProperties, expandBackup, generatedFile, layoutOf } from "./backup/common.js";
+import {
+  backupName,
+  commonKeywords,
+  commonProperties,
+  expandBackup,
+  generatedFile,
+  layoutOf,
+} from "./backup/common.js";
 
 /** How a client reaches the server: a unix socket, or host and port. */
 const endpoint = {
@@ -59,6 +66,7 @@ type Props = PropsOf<typeof schema>;
 export const s3MysqlBackup = defineComposite<Props>({
   type: "s3_mysql_backup",
   description: "A scheduled mysqldump of databases to S3: user, database account, .my.cnf, config, script, cron job.",
+  keywords: commonKeywords,
   schema,
   nameSchema: backupName,
   check(props, action, name) {

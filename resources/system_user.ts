@@ -38,14 +38,15 @@ export const systemUser = definePrimitive<Props, Current, Props, Op>({
   description: "A local account (the name is the login), created with useradd.",
   schema,
   nameSchema: accountName,
-  async load(ctx, name, props) {
+  async load(ctx) {
+    const { name, props } = ctx;
     const account = await findAccount(ctx.host, name);
     if (!account) return { current: undefined, desired: props };
     const [primary, groups] = await Promise.all([findGroup(ctx.host, account.gid), groupsOf(ctx.host, name)]);
     const current = { ...account, group: primary?.name ?? String(account.gid), groups };
     return { current, desired: props };
   },
-  diff({ current, desired }, action, name) {
+  diff({ state: { current, desired }, action, name }) {
     if (action === "remove")
       return current ? [{ property: "", summary: `remove user ${name}`, op: { kind: "remove" } }] : [];
     if (!current) return [{ property: "", summary: `create user ${name}`, op: { kind: "create" } }];

@@ -94,7 +94,8 @@ export const templateFile = definePrimitive<Props, Current, Desired, Op>({
       throw err;
     }
   },
-  async load(ctx, path, props, action) {
+  async load(ctx) {
+    const { name: path, props, action } = ctx;
     const file = await ctx.host.inspectFile(path);
     if (file) refuseKind(path, file.stats);
     const current: Current | undefined = file && {
@@ -120,7 +121,7 @@ export const templateFile = definePrimitive<Props, Current, Desired, Op>({
       desired: { ...(await resolveOwnership(ctx, props)), content: props.content! },
     };
   },
-  diff({ current, desired }, action, path, props) {
+  diff({ state: { current, desired }, action, name: path, props }) {
     if (action === "remove") {
       const what = current?.replaces ? `${path} (${current.replaces}: the name only)` : `file ${path}`;
       return current ? [{ property: "", summary: `delete ${what}`, op: { kind: "delete" } }] : [];
@@ -164,7 +165,7 @@ export const templateFile = definePrimitive<Props, Current, Desired, Op>({
     // Without a write the content is already the desired one: only the owner or mode differ.
     await host.writeFileAtomic(path, desired.content, { mode, ...(await ownerIds(host, path, desired, own)) });
   },
-  tidy: (host, path) => host.removeLeftovers(path),
+  tidy: ({ host, name: path }) => host.removeLeftovers(path),
 });
 
 /** What the path holds when it is not a file converge may read and keep: it is replaced. */

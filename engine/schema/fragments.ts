@@ -66,24 +66,6 @@ export const accountName = {
 /** Owner, group and mode of a managed path; each unmanaged when not given. */
 export const ownership = { owner: accountName, group: accountName, mode: fileMode } as const;
 
-export const cronField = <F extends CronFieldName>(field: F) =>
-  ({
-    type: "string",
-    cron: field,
-    description: `cron ${field} field (default *): numbers, ranges, lists, steps`,
-  }) as const;
-
-/** The five time fields of a crontab line, each defaulting to "*". */
-export const cronTimes = {
-  minute: cronField("minute"),
-  hour: cronField("hour"),
-  day: cronField("day"),
-  month: cronField("month"),
-  weekday: cronField("weekday"),
-} as const;
-
-export type CronFieldName = "minute" | "hour" | "day" | "month" | "weekday";
-
 /** A reference to a secret, as written in a run-list. */
 export type SecretRef = { env: string } | { file: string };
 

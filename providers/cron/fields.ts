@@ -1,6 +1,6 @@
 // The grammar of a crontab time field (Debian's vixie cron): *, n, a-b, each with an optional
 // /step, joined by commas; month and weekday also take three-letter names.
-import type { CronFieldName } from "../../engine/schema/fragments.js";
+export type CronFieldName = "minute" | "hour" | "day" | "month" | "weekday";
 
 const RANGES: Record<CronFieldName, [number, number, string[]?]> = {
   minute: [0, 59],

@@ -33,22 +33,21 @@ export async function readOwnership(ctx: LoadContext, st: Stats): Promise<Requir
   };
 }
 
-/** Resolves owner and group names; in why-run an account an earlier resource would create is assumed. */
+/**
+ * Resolves owner and group names to ids; a name that does not resolve is reported missing, and
+ * its id left undefined where the engine lets why-run assume it.
+ */
 export async function resolveOwnership(ctx: LoadContext, want: Ownership): Promise<DesiredOwnership> {
   const out: DesiredOwnership = { ...want, mode: want.mode && normalizeMode(want.mode) };
-  if (want.owner !== undefined)
-    out.uid = (await findAccount(ctx.host, want.owner))?.uid ?? assumed(ctx, "user", want.owner);
-  if (want.group !== undefined)
-    out.gid = (await findGroup(ctx.host, want.group))?.gid ?? assumed(ctx, "group", want.group);
-  return out;
-}
-
-function assumed(ctx: LoadContext, kind: "user" | "group", name: string): undefined {
-  if (ctx.whyRun && ctx.wouldExist(`${kind}:${name}`)) {
-    ctx.assume(`${kind} ${name} would have been created`);
-    return undefined;
+  if (want.owner !== undefined) {
+    out.uid = (await findAccount(ctx.host, want.owner))?.uid;
+    if (out.uid === undefined) ctx.missing(`user:${want.owner}`);
   }
-  throw new PreconditionError(`${kind} ${name} does not exist`);
+  if (want.group !== undefined) {
+    out.gid = (await findGroup(ctx.host, want.group))?.gid;
+    if (out.gid === undefined) ctx.missing(`group:${want.group}`);
+  }
+  return out;
 }
 
 /** Sets one of owner, group or mode of a path to the desired value. */

@@ -1,9 +1,8 @@
-// The directory a new file or directory goes into must exist, or (in why-run) be about to.
-import { PreconditionError } from "../../engine/errors.js";
+// The directory a new file or directory goes into must exist: a missing one is reported to the
+// engine, which decides whether why-run may assume it (engine/assumptions.ts).
 import type { LoadContext } from "../../engine/resource.js";
 
-export async function requireDirectory(ctx: LoadContext, dir: string, hint = ""): Promise<void> {
-  if (await ctx.host.stat(dir)) return;
-  if (ctx.whyRun && ctx.wouldExist(`dir:${dir}`)) return ctx.assume(`directory ${dir} would have been created`);
-  throw new PreconditionError(`directory ${dir} does not exist${hint}`);
+/** Returns when `dir` exists or may be assumed to; throws PreconditionError otherwise. */
+export async function requireDirectory(ctx: LoadContext, dir: string, hint?: string): Promise<void> {
+  if (!(await ctx.host.stat(dir))) ctx.missing(`dir:${dir}`, { hint });
 }

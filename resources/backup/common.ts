@@ -14,7 +14,8 @@ import {
 import type { BackupConfigFile } from "../../backup/config-schema.js";
 import { PROJECT_ROOT, TEMPLATES_DIR } from "../../engine/paths.js";
 import type { Action, Declaration } from "../../engine/resource.js";
-import { accountName, cronTimes, homePath, secret, secretMatching } from "../../engine/schema/fragments.js";
+import { accountName, homePath, secret, secretMatching } from "../../engine/schema/fragments.js";
+import { cronKeyword, cronTimes } from "../../providers/cron/schema.js";
 import type { PropsOf } from "../../engine/schema/types.js";
 import { commandWord } from "../../providers/cron/prefix.js";
 import { metricsPath } from "../../backup/metrics.js";
@@ -59,6 +60,9 @@ export const commonProperties = {
   metrics: METRICS,
   healthcheck: secretMatching(HEALTHCHECK.description, HEALTHCHECK.pattern, HEALTHCHECK.title),
 } as const;
+
+/** The ajv keywords commonProperties use: a backup type lists them as its own. */
+export const commonKeywords = [cronKeyword];
 
 /** The common properties as a resource receives them. */
 export type CommonProps = PropsOf<{

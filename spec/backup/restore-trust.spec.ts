@@ -137,7 +137,7 @@ describe("restore picks only trusted runs", () => {
       writeConfig(jobConfig(s3, bucket, { name: "shop--x", assets: [src] })),
     ]);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/\/name: must match pattern .*no '--'/);
+    expect(refused.stderr).toMatch(/\/name: must be a backup name: .*without "--"/);
   });
 });
 

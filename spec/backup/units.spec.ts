@@ -7,6 +7,7 @@ import { describe, expect, inject, test } from "vitest";
 import { patternToRegExp } from "../../backup/database-entries.js";
 import { objectKey, randomToken } from "../../backup/keys.js";
 import { lifecycleRules, mergeRules } from "../../backup/lifecycle.js";
+import { manifestProblem } from "../../backup/manifest-schema.js";
 import { partPlan } from "../../backup/upload.js";
 import { createBucket } from "../support/s3-server.js";
 import { jobConfig, listKeys, ROOT, runCli, tempDir, writeConfig } from "./helpers.js";
@@ -36,12 +37,12 @@ describe("keys", () => {
 
 describe("command line and config", () => {
   test.each([
-    [{ s3: { bucket: "b" } }, "/s3/region: is required"],
-    [{ compression: "lz4" }, "/compression: must be one of zstd, gzip, none"],
+    [{ s3: { bucket: "b" } }, '/s3: missing required property "region"'],
+    [{ compression: "lz4" }, '/compression: must be one of "zstd", "gzip", "none"'],
     [{ retention: { daily_days: "seven" } }, "/retention/daily_days: must be integer"],
-    [{ assets: ["relative/path"] }, "/assets/0: must match pattern"],
+    [{ assets: ["relative/path"] }, "/assets/0: must be an absolute path"],
     [{ s3: { secret_access_key: 12345678 } }, "/s3/secret_access_key: must be string"],
-    [{ colour: "blue" }, "/colour: is not a known setting"],
+    [{ colour: "blue" }, "/colour: unknown property"],
   ])("a bad config exits 2 naming the field (%j)", async (patch, message) => {
     const base = jobConfig(s3, "bucket-x", { assets: ["/etc/hostname"] }) as Record<string, unknown>;
     const merged = { ...base, ...patch, s3: { ...(base.s3 as object), ...((patch as { s3?: object }).s3 ?? {}) } };
@@ -50,6 +51,25 @@ describe("command line and config", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
     expect(r.stderr).not.toContain("12345678");
+  });
+
+  test("a manifest that is not one is named by its first problem's path, its values never quoted", () => {
+    const hostile = { format: "s3-backup-manifest/1", objects: [{ name: "SECRET-ISH", kind: "tape" }] };
+    const problem = manifestProblem(hostile);
+    expect(problem).toBe('not a valid s3-backup manifest: /: missing required property "backup"');
+    const entry = manifestProblem({
+      format: "s3-backup-manifest/1",
+      backup: "b",
+      host: "h",
+      class: "daily",
+      started_at: "",
+      finished_at: "",
+      duration_ms: 0,
+      complete: true,
+      objects: [{ name: "n", kind: "tape", source: "s", ok: false, compression: "none", exits: [], duration_ms: 0 }],
+    });
+    expect(entry).toBe('not a valid s3-backup manifest: /objects/0/kind: must be one of "files", "mysql"');
+    expect(`${problem}${entry}`).not.toMatch(/SECRET|tape/);
   });
 
   test("invalid YAML exits 2 without quoting the line (it may hold the secret)", async () => {

@@ -39,7 +39,9 @@ const account = { uid: 998, group: "backup_x", home: "/srv/x", shell: "/bin/bash
 describe("system_user plans as data", () => {
   it("phrases each differing property with its old value and carries the value to set", () => {
     const desired = { shell: "/usr/sbin/nologin", uid: 1001, groups: ["adm"], system: true, manage_home: true };
-    expect(planned(systemUser.diff({ current: account, desired }, "create", "x", desired))).toEqual([
+    expect(
+      planned(systemUser.diff({ state: { current: account, desired }, action: "create", name: "x", props: desired })),
+    ).toEqual([
       ["set uid to 1001 (was 998)", { kind: "set", property: "uid", value: 1001 }],
       [
         'set shell to "/usr/sbin/nologin" (was "/bin/bash")',
@@ -64,13 +66,15 @@ describe("directory plans as data", () => {
   it("creates with the ownership it sets, and changes only what differs on an existing one", () => {
     const desired = { owner: "root", group: "root", mode: "0710" };
     const props = { ...desired, recursive: false, adopt: true };
-    expect(planned(directory.diff({ current: undefined, desired }, "create", "/d", props))).toEqual([
+    expect(
+      planned(directory.diff({ state: { current: undefined, desired }, action: "create", name: "/d", props })),
+    ).toEqual([
       ["create new directory /d", { kind: "create" }],
       ["set owner to 'root'", { kind: "own", property: "owner", value: "root" }],
       ["set group to 'root'", { kind: "own", property: "group", value: "root" }],
       ["set mode to '0710'", { kind: "own", property: "mode", value: "0710" }],
     ]);
-    expect(planned(directory.diff({ current, desired }, "create", "/d", props))).toEqual([
+    expect(planned(directory.diff({ state: { current, desired }, action: "create", name: "/d", props }))).toEqual([
       ["change mode from '0777' to '0710'", { kind: "own", property: "mode", value: "0710" }],
     ]);
   });
@@ -94,9 +98,11 @@ describe("cron_entry plans as data", () => {
 
   it("phrases each field that differs and plans one write of the desired entry", () => {
     const crontab = withEntry("", "job", entry("5"));
-    const changes = cronEntry.diff({ current: { crontab, entry: entry("5") }, desired: entry("0") }, "create", "job", {
-      user: "root",
-      command: "/bin/true",
+    const changes = cronEntry.diff({
+      state: { current: { crontab, entry: entry("5") }, desired: entry("0") },
+      action: "create",
+      name: "job",
+      props: { user: "root", command: "/bin/true" },
     });
     expect(planned(changes)).toEqual([
       ['update crontab entry: minute from "5" to "0"', { kind: "write", entry: entry("0") }],

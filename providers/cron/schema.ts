@@ -1,0 +1,37 @@
+// Crontab time fields in a resource's schema: the fragment that declares them and the ajv
+// keyword that checks them against cron's grammar (fields.ts). A resource type whose schema
+// holds cronTimes lists cronKeyword in its `keywords`.
+import type { KeywordDefinition } from "ajv";
+import { cronFieldHint, isCronField, type CronFieldName } from "./fields.js";
+
+export const cronField = <F extends CronFieldName>(field: F) =>
+  ({
+    type: "string",
+    cron: field,
+    description: `cron ${field} field (default *): numbers, ranges, lists, steps`,
+  }) as const;
+
+/** The five time fields of a crontab line, each defaulting to "*". */
+export const cronTimes = {
+  minute: cronField("minute"),
+  hour: cronField("hour"),
+  day: cronField("day"),
+  month: cronField("month"),
+  weekday: cronField("weekday"),
+} as const;
+
+/** `cron: "minute"` in a schema: the string must be a valid crontab field of that name. */
+export const cronKeyword: KeywordDefinition = {
+  keyword: "cron",
+  type: "string",
+  schemaType: "string",
+  errors: true,
+  validate: function check(field: CronFieldName, data: string) {
+    const ok = isCronField(field, data);
+    if (!ok)
+      (check as any).errors = [
+        { keyword: "cron", message: `must match cron ${field} syntax (${cronFieldHint(field)})`, params: {} },
+      ];
+    return ok;
+  },
+};
