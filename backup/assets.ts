@@ -3,8 +3,7 @@
 import { InputError } from "../engine/errors.js";
 import type { BackupConfig, FileAsset } from "./config.js";
 import { resolveDatabases, type ListingOptions } from "./databases.js";
-import { dumpSource, nameClashes } from "./names.js";
-import { keySafeName } from "./keys.js";
+import { dumpSource, keySafeName, nameClashes } from "../contract/names.js";
 import type { AssetKind } from "./manifest.js";
 import { mysqldumpProducer, statementTimeLimit } from "./producers/mysqldump.js";
 import { estimatePathBytes, tarProducer } from "./producers/tar.js";

@@ -8,7 +8,7 @@ import { textProblems } from "../engine/input/text.js";
 import { compileSchema } from "../engine/schema/ajv.js";
 import { describeErrors } from "../engine/schema/describe.js";
 import type { S3JobCredentials } from "../providers/s3/client.js";
-import { backupConfigSchema, type Compression, type ValidConfigFile } from "./config-schema.js";
+import { backupConfigSchema, type Compression, type ValidConfigFile } from "../contract/config-schema.js";
 
 export type { Compression };
 export type LockMode = NonNullable<ValidConfigFile["retention"]["lock"]>;

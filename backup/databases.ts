@@ -3,7 +3,7 @@
 // exactly as mysql_user grants the same entry (providers/mysql/privileges.ts databasePattern).
 // The databases are listed by the mysql client reading the dump's own --defaults-file, so the
 // listing reaches the server the way mysqldump will, with the same account.
-import { isPattern, patternToRegExp, splitEntry } from "./database-entries.js";
+import { isPattern, patternToRegExp, splitEntry } from "../contract/database-entries.js";
 import type { System } from "./system.js";
 
 export interface DatabaseDump {

@@ -20,12 +20,6 @@ export function utcMonth(d: Date): string {
   return d.toISOString().slice(0, 7);
 }
 
-/** Makes an asset's NAME part from a path or database spec: safe in keys and URLs. */
-export function keySafeName(s: string): string {
-  const n = s.replace(/^\/+|\/+$/g, "").replace(/[^A-Za-z0-9._-]+/g, "_");
-  return n === "" ? "root" : n;
-}
-
 export interface KeyParts {
   prefix: string;
   cls: BackupClass;

@@ -6,7 +6,7 @@
 import type { FromSchema } from "json-schema-to-ts";
 import { compileSchema } from "../engine/schema/ajv.js";
 import { describeErrors } from "../engine/schema/describe.js";
-import { COMPRESSION } from "./config-fragments.js";
+import { COMPRESSION } from "../contract/config-fragments.js";
 
 export const MANIFEST_FORMAT = "s3-backup-manifest/1";
 

@@ -3,13 +3,7 @@
 // so the collector never reads half a file). Gauges only: each value describes the last run, and
 // nothing counts across runs. Labels are the config's names (backup, host, item, kind), a set as
 // small and as fixed as the config; no key, date or error text is ever a label.
-import { join } from "node:path";
 import type { RunRecord } from "./run-record.js";
-
-/** The file node_exporter reads in `dir`; the temporary file must not end in .prom. */
-export function metricsPath(dir: string, backup: string): string {
-  return join(dir, `s3_backup_${backup}.prom`);
-}
 
 type Labels = Record<string, string>;
 

@@ -4,9 +4,10 @@
 // reported as a warning, and the backup's exit code stays what the backup made it.
 import type { BackupConfig } from "./config.js";
 import { PING_DEFAULTS, sendPing, type PingKind, type PingOptions } from "./healthcheck.js";
+import { metricsPath } from "../contract/names.js";
 import { maskKeys } from "./keys.js";
 import type { JobLog } from "./log.js";
-import { metricsPath, renderMetrics } from "./metrics.js";
+import { renderMetrics } from "./metrics.js";
 import type { RunRecord } from "./run-record.js";
 import { lastSuccess, recordSuccess } from "./state.js";
 import { writeFileAtomic, type System } from "./system.js";

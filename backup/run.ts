@@ -17,7 +17,7 @@ import { JobLog } from "./log.js";
 import { RunMonitor } from "./monitor.js";
 import { Progress, progressTerminal } from "./progress.js";
 import { statePath } from "./state.js";
-import { metricsPath } from "./metrics.js";
+import { metricsPath } from "../contract/names.js";
 import { isTempOf, localSystem, type System } from "./system.js";
 
 export interface RunOptions {

@@ -1,7 +1,7 @@
 // s3_file_backup: the seed's file backup; expands into the primitives of resources/backup/common.ts.
-import { nameClashes } from "../backup/names.js";
+import { nameClashes } from "../contract/names.js";
 import { defineComposite } from "../engine/resource.js";
-import { ASSET } from "../backup/config-fragments.js";
+import { ASSET } from "../contract/config-fragments.js";
 import type { PropsOf } from "../engine/schema/types.js";
 import { backupName, commonKeywords, commonProperties, expandBackup, homeProblems } from "./backup/common.js";
 

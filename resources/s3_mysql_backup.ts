@@ -1,8 +1,8 @@
 // s3_mysql_backup: the seed's MySQL backup. Besides the common pieces it creates a database
 // account with only the privileges a dump needs, and the .my.cnf through which the job uses it.
 import { join } from "node:path";
-import { DATABASE_ENTRY } from "../backup/config-fragments.js";
-import { databaseNameClashes } from "../backup/names.js";
+import { DATABASE_ENTRY } from "../contract/config-fragments.js";
+import { databaseNameClashes } from "../contract/names.js";
 import { endpointOf } from "../providers/mysql/connection.js";
 import { defineComposite, type Declaration } from "../engine/resource.js";
 import { absolutePath, secret } from "../engine/schema/fragments.js";

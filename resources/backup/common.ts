@@ -10,15 +10,15 @@ import {
   S3_KEY_DESCRIPTIONS,
   S3_LOCATION,
   TIMEOUTS,
-} from "../../backup/config-fragments.js";
-import type { BackupConfigFile } from "../../backup/config-schema.js";
+} from "../../contract/config-fragments.js";
+import type { BackupConfigFile } from "../../contract/config-schema.js";
 import { PROJECT_ROOT, TEMPLATES_DIR } from "../../engine/paths.js";
 import type { Action, Declaration } from "../../engine/resource.js";
 import { accountName, homePath, secret, secretMatching } from "../../engine/schema/fragments.js";
 import { cronKeyword, cronTimes } from "../../providers/cron/schema.js";
 import type { PropsOf } from "../../engine/schema/types.js";
 import { commandWord } from "../../providers/cron/prefix.js";
-import { metricsPath } from "../../backup/metrics.js";
+import { metricsPath } from "../../contract/names.js";
 import { placesOf } from "../node_exporter_textfile.js";
 import { hostname } from "node:os";
 import { join, relative } from "node:path";

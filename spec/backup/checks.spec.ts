@@ -1,7 +1,7 @@
 // The pure checks: which manifests restore trusts, how manifest keys parse, and the asset-name
 // clashes converge's check() can refuse before cron ever runs the job.
 import { describe, expect, test } from "vitest";
-import { databaseNameClashes, nameClashes } from "../../backup/names.js";
+import { databaseNameClashes, nameClashes } from "../../contract/names.js";
 import { objectKey, parseManifestKey } from "../../backup/keys.js";
 import type { Manifest } from "../../backup/manifest.js";
 import { contentSuspect, listingSuspect, type ManifestRef } from "../../backup/trust.js";

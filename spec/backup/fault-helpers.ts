@@ -5,7 +5,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
-import { keySafeName } from "../../backup/keys.js";
+import { keySafeName } from "../../contract/names.js";
 import type { Manifest } from "../../backup/manifest.js";
 import { incompleteUploads, type S3Info } from "../support/s3-server.js";
 import { getObject, jobConfig, listKeys, tempDir } from "./helpers.js";

@@ -4,7 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, inject, test } from "vitest";
-import { patternToRegExp } from "../../backup/database-entries.js";
+import { patternToRegExp } from "../../contract/database-entries.js";
 import { objectKey, randomToken } from "../../backup/keys.js";
 import { lifecycleRules, mergeRules } from "../../backup/lifecycle.js";
 import { manifestProblem } from "../../backup/manifest-schema.js";

@@ -1,7 +1,19 @@
-// The NAME each asset or database gets in object keys, and the clashes a converge can refuse up
-// front. Pure and light: converge's resources import it, so it must not load a driver or the SDK.
+// The names converge and the job agree on beyond config.yml: the NAME each asset or database gets
+// in object keys (and the clashes a converge can refuse up front), and the metrics file's. Pure
+// and light: converge's resources import it, so it must not load a driver or the SDK.
+import { join } from "node:path";
 import { isPattern, splitEntry } from "./database-entries.js";
-import { keySafeName } from "./keys.js";
+
+/** Makes an asset's NAME part from a path or database spec: safe in keys and URLs. */
+export function keySafeName(s: string): string {
+  const n = s.replace(/^\/+|\/+$/g, "").replace(/[^A-Za-z0-9._-]+/g, "_");
+  return n === "" ? "root" : n;
+}
+
+/** The file node_exporter reads in `dir`; the temporary file must not end in .prom. */
+export function metricsPath(dir: string, backup: string): string {
+  return join(dir, `s3_backup_${backup}.prom`);
+}
 
 /** A dump's source as the manifest records it: "db" or "db t1 t2", spaces normalized. */
 export const dumpSource = (database: string, tables: string[]) => [database, ...tables].join(" ");
