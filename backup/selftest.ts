@@ -29,7 +29,8 @@ import {
 import { EXIT } from "../engine/errors.js";
 import type { BackupConfig } from "./config.js";
 import { maskKeys, objectKey } from "./keys.js";
-import { retainVersion, writeRules, type WriteRules } from "./write-rules.js";
+import { retainVersion } from "./retention.js";
+import { writeRules, type WriteRules } from "./write-rules.js";
 import { httpStatusOf } from "../providers/s3/errors.js";
 
 type Outcome = { ok: true; versionId?: string } | { ok: false; status?: number; code: string };

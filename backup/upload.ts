@@ -17,7 +17,8 @@ import { putStream } from "./multipart.js";
 import type { Gauges } from "./progress.js";
 import { describeEnd, type Producer, type StageEnd } from "./stage.js";
 import type { System } from "./system.js";
-import { retainVersion, type WriteRules } from "./write-rules.js";
+import { retainVersion } from "./retention.js";
+import type { WriteRules } from "./write-rules.js";
 
 const MiB = 1024 * 1024;
 const MIN_PART = 8 * MiB;

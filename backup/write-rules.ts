@@ -8,7 +8,7 @@
 //   this one ACL and no other. The job's policy denies every other ACL, so nothing is ever public;
 // - with retention.lock, S3 Object Lock until the object's class expires, so not even a stolen
 //   operator key (in compliance mode) can delete it early.
-import type { ObjectCannedACL, S3Client } from "@aws-sdk/client-s3";
+import type { ObjectCannedACL } from "@aws-sdk/client-s3";
 import type { BackupConfig } from "./config.js";
 import type { BackupClass } from "./keys.js";
 import { attemptsOf, httpStatusOf } from "../providers/s3/errors.js";
@@ -43,31 +43,6 @@ export function writeRules(cfg: Pick<BackupConfig, "retention">, cls: BackupClas
         }
       : {}),
   };
-}
-
-/**
- * Sets the lock of the version just written, when the rules ask for one. The upload's headers
- * already carry it, but Ceph RGW 16.2 ignores them on CreateMultipartUpload (measured), so a
- * streamed object would get only the bucket's default retention, if any. Same date as the
- * headers: never a shortening, so stores that refuse shortening accept it.
- */
-export async function retainVersion(
-  client: S3Client,
-  where: { bucket: string; key: string; versionId?: string },
-  rules: WriteRules,
-): Promise<void> {
-  if (!rules.ObjectLockMode || !rules.ObjectLockRetainUntilDate) return;
-  // Loaded here, not at the top: policy.ts reads this module's rules, and `s3-backup policy`
-  // (like every command that never talks to S3) starts without the SDK.
-  const { PutObjectRetentionCommand } = await import("@aws-sdk/client-s3");
-  await client.send(
-    new PutObjectRetentionCommand({
-      Bucket: where.bucket,
-      Key: where.key,
-      ...(where.versionId ? { VersionId: where.versionId } : {}),
-      Retention: { Mode: rules.ObjectLockMode, RetainUntilDate: rules.ObjectLockRetainUntilDate },
-    }),
-  );
 }
 
 /**
