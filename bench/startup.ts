@@ -53,7 +53,7 @@ export async function measureStartup(rounds: number, baseline?: string): Promise
     mkdirSync(join(dir, "assets"), { recursive: true });
     writeFileSync(join(dir, "assets", "a.txt"), "startup\n");
     const s3 = { bucket: "bench", region: "us-east-1", endpoint: ep.endpoint, force_path_style: true };
-    const keys = { access_key_id: "AKIABENCHSTARTUP0001", secret_access_key: "bench-startup-secret-key-0001" };
+    const keys = { access_key_id: "BENCHSTARTUPKEYID01", secret_access_key: "bench-startup-secret-key-0001" };
     const doc = {
       name,
       host: "bench",
