@@ -5,7 +5,7 @@ import { parseDocument } from "yaml";
 import { InputError } from "../engine/errors.js";
 import { readInputFile } from "../engine/input/read.js";
 import { textProblems } from "../engine/input/text.js";
-import { compileSchema } from "../engine/schema/ajv.js";
+import { validator } from "../engine/schema/ajv.js";
 import { describeErrors } from "../engine/schema/describe.js";
 import type { S3JobCredentials } from "../providers/s3/client.js";
 import { backupConfigSchema, type Compression, type ValidConfigFile } from "../contract/config-schema.js";
@@ -41,7 +41,7 @@ export interface BackupConfig {
 
 /** Validates an already parsed config object; `source` names it in messages. */
 export function parseConfig(raw: unknown, source: string): BackupConfig {
-  const validate = compileSchema(backupConfigSchema);
+  const validate = validator("config.yml", () => backupConfigSchema);
   if (!validate(raw)) {
     // No value is quoted: any of them may be a secret typed into the wrong setting.
     const where = (pointer: string) => (pointer ? `${source}: ${pointer}` : source);

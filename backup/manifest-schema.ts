@@ -4,7 +4,7 @@
 // or send restore after an object whose size it cannot compare. Extra properties are allowed, so
 // a newer job adding a field does not hide its runs from an older restore.
 import type { FromSchema } from "json-schema-to-ts";
-import { compileSchema } from "../engine/schema/ajv.js";
+import { validator } from "../engine/schema/ajv.js";
 import { describeErrors } from "../engine/schema/describe.js";
 import { COMPRESSION } from "../contract/config-fragments.js";
 
@@ -85,7 +85,7 @@ export type ChangedFile = NonNullable<ManifestEntry["changed_files"]>[number];
 
 /** Why `value` is not a manifest restore can use ("/objects/0: must be object"), or undefined. */
 export function manifestProblem(value: unknown): string | undefined {
-  const validate = compileSchema(manifestSchema);
+  const validate = validator("manifest", () => manifestSchema);
   if (validate(value)) return undefined;
   // The first problem is enough to say why a manifest is skipped; what the bucket holds is never
   // quoted (anyone with the job's key may have written it).

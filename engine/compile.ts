@@ -1,7 +1,6 @@
 // Compiling a run-list: read and validate it whole, run its recipes, resolve secrets, render
 // templates and expand composites into one ordered list of primitives. Nothing on the host is
 // touched; any problem anywhere is an InputError listing every problem found, each with its JSON path.
-import type { ValidateFunction } from "ajv";
 import { dirname, resolve } from "node:path";
 import { InputError, reasonOf } from "./errors.js";
 import { parseStrictJson } from "./input/json.js";
@@ -11,7 +10,7 @@ import { importRecipe, locateRecipe, parseRecipeRef } from "./recipes.js";
 import type { RecipeContext } from "./recipe-api.js";
 import { RESOURCE_NAMES, resourceType } from "./registry.js";
 import type { Action, Declaration, Primitive, ResourceType } from "./resource.js";
-import { compileSchema } from "./schema/ajv.js";
+import { validator } from "./schema/ajv.js";
 import { describeErrors } from "./schema/describe.js";
 import { entrySchema, envelopeSchema } from "./schema/run-list.js";
 import { type Declared, exposureOf, isSensitivePath, redactor, type Resolution, resolveSecrets } from "./secrets.js";
@@ -42,7 +41,7 @@ export async function compileFile(file: string, recipePaths: readonly string[]):
 
 /** Compiles a parsed run-list; `baseDir` is where inline resources' relative template sources are. */
 export async function compile(doc: unknown, recipePaths: readonly string[], baseDir?: string): Promise<Compiled> {
-  const envelope = compileSchema(envelopeSchema);
+  const envelope = validator("run-list", () => envelopeSchema);
   if (!envelope(doc))
     throw new InputError(describeErrors(envelope.errors!, doc, { where: relative, mayQuote: () => true }));
   const c = new Compiler(recipePaths, (doc as any).attributes, baseDir);
@@ -55,13 +54,8 @@ export async function compile(doc: unknown, recipePaths: readonly string[], base
 
 type Step = { decl: Record<string, unknown> } | { include: string };
 
-const validators = new Map<string, ValidateFunction>();
-
-function validatorFor(def: ResourceType): ValidateFunction {
-  let v = validators.get(def.type);
-  if (!v) validators.set(def.type, (v = compileSchema(entrySchema(def), def.keywords)));
-  return v;
-}
+/** The validator of one inline entry of this type (scripts/validators.mjs compiles the same ones). */
+const validatorFor = (def: ResourceType) => validator(`resource:${def.type}`, () => entrySchema(def), def.keywords);
 
 class Compiler {
   readonly problems: string[] = [];

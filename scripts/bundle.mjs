@@ -10,15 +10,30 @@
 // - CommonJS packages in an ESM bundle call require() for Node's built-ins: the banner gives them one.
 // - Source maps sit beside the bundles (not inlined, so they cost nothing unless asked for):
 //   NODE_OPTIONS=--enable-source-maps makes a stack trace name the TypeScript source.
+// - The validators are compiled here, ahead of time (scripts/validators.mjs): the generated module
+//   takes the place of engine/schema/precompiled.ts, so no command compiles a schema when it runs.
 // - The bundles live in dist/, so paths found from import.meta.url (engine/paths.ts walks up to
 //   package.json) still reach templates/, schema/ and dist/recipes/.
-import { build } from "esbuild";
+import { build, transform } from "esbuild";
 import { rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { precompiledSource } from "./validators.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const outdir = `${root}dist/bundle`;
 rmSync(outdir, { recursive: true, force: true });
+// Minified: about 370 KB of generated code that Node parses at every start, read by no one.
+const { code: validators } = await transform(await precompiledSource(), { minify: true, format: "esm" });
+const precompiled = {
+  name: "precompiled-validators",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]engine[\\/]schema[\\/]precompiled\.ts$/ }, () => ({
+      contents: validators,
+      loader: "js",
+      resolveDir: root,
+    }));
+  },
+};
 const { metafile } = await build({
   absWorkingDir: root,
   entryPoints: { converge: "engine/cli.ts", "s3-backup": "backup/cli.ts" },
@@ -35,6 +50,7 @@ const { metafile } = await build({
   legalComments: "none",
   logLevel: "warning",
   metafile: true,
+  plugins: [precompiled],
   banner: {
     js: 'import { createRequire as __bundleRequire } from "node:module"; const require = __bundleRequire(import.meta.url);',
   },

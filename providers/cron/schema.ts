@@ -1,7 +1,9 @@
 // Crontab time fields in a resource's schema: the fragment that declares them and the ajv
 // keyword that checks them against cron's grammar (fields.ts). A resource type whose schema
 // holds cronTimes lists cronKeyword in its `keywords`.
-import type { KeywordDefinition } from "ajv";
+import type { CodeKeywordDefinition, KeywordCxt } from "ajv";
+import { _, str } from "ajv/dist/compile/codegen/index.js";
+import { runtimeFunction } from "../../engine/schema/ajv.js";
 import { cronFieldHint, isCronField, type CronFieldName } from "./fields.js";
 
 export const cronField = <F extends CronFieldName>(field: F) =>
@@ -21,17 +23,15 @@ export const cronTimes = {
 } as const;
 
 /** `cron: "minute"` in a schema: the string must be a valid crontab field of that name. */
-export const cronKeyword: KeywordDefinition = {
+export const cronKeyword: CodeKeywordDefinition = {
   keyword: "cron",
   type: "string",
   schemaType: "string",
-  errors: true,
-  validate: function check(field: CronFieldName, data: string) {
-    const ok = isCronField(field, data);
-    if (!ok)
-      (check as any).errors = [
-        { keyword: "cron", message: `must match cron ${field} syntax (${cronFieldHint(field)})`, params: {} },
-      ];
-    return ok;
+  error: {
+    message: ({ schema }) => str`must match cron ${schema} syntax (${cronFieldHint(schema as CronFieldName)})`,
+  },
+  code(cxt: KeywordCxt) {
+    const check = runtimeFunction(cxt.gen, "providers/cron/fields.js", "isCronField", isCronField);
+    cxt.fail(_`!${check}(${cxt.schema as string}, ${cxt.data})`);
   },
 };

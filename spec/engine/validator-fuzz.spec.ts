@@ -2,6 +2,8 @@
 // converge's command line (--validate) and 5,000 config.yml files through s3-backup's (policy),
 // valid, near-valid and hostile, plus devices, a FIFO and the slowest ways to fail. Each must end
 // in exit 0 or 2 with no stack trace, and the sandbox they run in must be unchanged at the end.
+// Each also runs through the bundle, whose validators were compiled at build time, and through
+// tsc's output, which compiles them with ajv as it runs: both must answer alike, word for word.
 // Reproduce: FUZZ_CASES=5000 FUZZ_SEED=20261129 npx vitest run spec/engine/validator-fuzz.spec.ts
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -4,6 +4,9 @@
 // each config.yml through s3-backup's (`policy`, which loads and validates it and needs no network),
 // in this one process: 5,000 processes of each would take far too long. Every case must end in
 // exit 0 or 2, with no stack trace, no "[object Object]" and, for 2, nothing but "PROGRAM: " lines.
+// Each case runs twice: through tsc's output, which compiles the schemas with ajv as it runs, and
+// through the bundle the commands run, whose validators were compiled at build time; both must
+// answer alike, word for word.
 // Prints one JSON document of figures on stdout.
 import fc from "fast-check";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
@@ -65,6 +68,7 @@ async function fuzz(
   program: string,
   cases: (Buffer | string)[],
   run: (file: string) => ReturnType<typeof capture>,
+  twin: (file: string) => ReturnType<typeof capture>,
   file: string,
 ): Promise<FuzzFigures> {
   const started = performance.now();
@@ -72,9 +76,13 @@ async function fuzz(
   for (const input of cases) {
     if (typeof input !== "string") writeFileSync(file, input, { mode: 0o600 });
     const r = await run(typeof input === "string" ? input : file);
+    const bundled = await twin(typeof input === "string" ? input : file);
     figures.exits[r.code] = (figures.exits[r.code] ?? 0) + 1;
     const text = typeof input === "string" ? input : input.toString("latin1");
-    const why = broken(program, text, r);
+    const same = bundled.code === r.code && bundled.stdout === r.stdout && bundled.stderr === r.stderr;
+    const why =
+      broken(program, text, r) ??
+      (same ? undefined : `the bundle answered differently (exit ${bundled.code}: ${bundled.stderr.slice(0, 700)})`);
     if (why && figures.failures.length < 5)
       figures.failures.push({
         input: text.slice(0, 500),
@@ -107,8 +115,9 @@ function fixtures(work: string): Fixtures {
 const [work, count, seed] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
 Object.assign(process.env, ENV);
 const fx = fixtures(work);
-const converge = (await import(join(PROJECT_ROOT, "dist/engine/cli.js"))).main as Main;
-const backup = (await import(join(PROJECT_ROOT, "dist/backup/cli.js"))).main as Main;
+const main = async (path: string) => (await import(join(PROJECT_ROOT, path))).main as Main;
+const [converge, bundledConverge] = [await main("dist/engine/cli.js"), await main("dist/bundle/converge.js")];
+const [backup, bundledBackup] = [await main("dist/backup/cli.js"), await main("dist/bundle/s3-backup.js")];
 // Besides the generated cases: what never ends or never opens, and the slowest ways to fail.
 const paths = ["/dev/zero", "/dev/urandom", "/dev/null", fx.fifo, work];
 const runLists = [...fc.sample(runListCases(fx), { numRuns: count, seed }), ...EXTREME_RUN_LISTS, ...paths];
@@ -119,6 +128,7 @@ const figures = [
     "converge",
     runLists,
     (f) => capture(converge, [f, "--validate"]),
+    (f) => capture(bundledConverge, [f, "--validate"]),
     join(work, "run-list.json"),
   ),
   await fuzz(
@@ -126,6 +136,7 @@ const figures = [
     "s3-backup",
     configs,
     (f) => capture(backup, ["policy", "--config", f]),
+    (f) => capture(bundledBackup, ["policy", "--config", f]),
     join(work, "config.yml"),
   ),
 ];
