@@ -4,12 +4,24 @@
 // else can write may be a link to a file that is not ours, so a file gets its owner and mode by
 // being written anew (a temporary file set up through its descriptor, then renamed over the name).
 import { randomBytes } from "node:crypto";
-import { constants, promises as fs, type Stats } from "node:fs";
+import {
+  closeSync,
+  constants,
+  promises as fs,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  readSync,
+  type Stats,
+} from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { basename, dirname, join, normalize } from "node:path";
 import { PreconditionError } from "./errors.js";
 import { removeEntry } from "./host-remove.js";
 import {
+  attemptTo,
   ifMissing,
   inParent,
   O_PATH,
@@ -44,36 +56,44 @@ export interface WriteOptions {
 /** Carries out one side effect after announcing it (the host's gate: why-run, observer). */
 export type Announce = <T>(effect: { kind: string; target: string }, carryOut: () => Promise<T>) => Promise<T>;
 
+// The reads below are synchronous for the reason pinned-path.ts gives: a no-op converge is made of them.
+
 /** What is at `path`, without following it; the content of a plain file. Undefined when nothing is there. */
 export function inspectFile(path: string): Promise<FileEntry | undefined> {
-  return inParent(path, undefined, async (dir, name) => {
-    const handle = await fs.open(dir.at(name), O_PATH | constants.O_NOFOLLOW).catch(ifMissing(undefined));
-    if (!handle) return undefined;
+  return inParent(path, undefined, (dir, name) => {
+    const fd = orMissing(() => openSync(dir.at(name), O_PATH | constants.O_NOFOLLOW));
+    if (fd === undefined) return undefined;
     try {
-      const stats = await handle.stat();
+      const stats = fstatSync(fd);
       const plain = stats.isFile() && stats.nlink === 1 && stats.size <= MAX_READ;
-      // Reopening the O_PATH handle through /proc opens that very inode: no name is looked up again.
-      const content = plain ? await readAtMost(`/proc/self/fd/${handle.fd}`, MAX_READ) : undefined;
+      // Reopening the O_PATH descriptor through /proc opens that very inode: no name is looked up again.
+      const content = plain ? readAtMost(`/proc/self/fd/${fd}`, MAX_READ) : undefined;
       return { stats, content, trusted: placedByOwnerOrRoot(dir.stats, stats) };
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   });
 }
 
 /** lstat of `path`, reached through pinned directories; undefined when nothing is there. */
 export function lstatPath(path: string): Promise<Stats | undefined> {
-  return inParent(path, undefined, (dir, name) => fs.lstat(dir.at(name)).catch(ifMissing(undefined)));
+  return inParent(path, undefined, (dir, name) => orMissing(() => lstatSync(dir.at(name))));
 }
 
 /** Where the symbolic link at `path` points, reached through pinned directories; undefined when it is not one. */
 export function readlinkPath(path: string): Promise<string | undefined> {
-  return inParent(path, undefined, (dir, name) =>
-    fs.readlink(dir.at(name)).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === "EINVAL") return undefined;
-      return ifMissing(undefined)(err);
-    }),
-  );
+  return inParent(path, undefined, (dir, name) => {
+    const target = attemptTo(() => readlinkSync(dir.at(name)));
+    if (!(target instanceof Error)) return target;
+    if (target.code === "EINVAL") return undefined;
+    return ifMissing(undefined)(target);
+  });
+}
+
+/** What `read` returns, or undefined when the path is missing (ifMissing's rule). */
+function orMissing<T>(read: () => T): T | undefined {
+  const r = attemptTo(read);
+  return r instanceof Error ? ifMissing(undefined)(r) : r;
 }
 
 /** Makes a symbolic link at `path` (nothing may be there) inside its pinned parent directory. */
@@ -89,12 +109,12 @@ export function symlinkPath(target: string, path: string): Promise<void> {
 
 /** The names in the directory at `path`, or undefined when there is none. */
 export async function listDir(path: string): Promise<string[] | undefined> {
-  const dir = await openDir(path);
+  const dir = openDir(path);
   if (!dir) return undefined;
   try {
-    return await fs.readdir(dir.at());
+    return readdirSync(dir.at());
   } finally {
-    await dir.close();
+    dir.close();
   }
 }
 
@@ -129,11 +149,11 @@ export function makeDir(path: string, recursive: boolean, opts: WriteOptions, an
   return placeAtomically(path, "mkdir", recursive, announce, async (dir, tmp) => {
     await fs.mkdir(dir.at(tmp), 0o700);
     try {
-      const made = await openChildDir(dir, tmp);
+      const made = openChildDir(dir, tmp);
       try {
-        await setUp(made.handle, opts);
+        await setUp(made, opts);
       } finally {
-        await made.close();
+        made.close();
       }
     } catch (err) {
       await fs.rmdir(dir.at(tmp)).catch(() => {});
@@ -171,31 +191,35 @@ async function placeAtomically(
       await announce({ kind: "remove", target: tmpPath }, () => removeEntry(dir, tmp, true, undefined)).catch(() => {});
       throw err;
     }
-    await dir.handle.sync();
+    dir.sync();
   } finally {
-    await parent?.[0].close();
+    parent?.[0].close();
   }
 }
 
-async function setUp(handle: FileHandle, opts: WriteOptions): Promise<void> {
+/** What can be given an owner and a mode through its descriptor: an open file or a pinned directory. */
+type Ownable = Pick<FileHandle, "chown" | "chmod"> | PinnedDir;
+
+async function setUp(handle: Ownable, opts: WriteOptions): Promise<void> {
   if (opts.uid !== undefined || opts.gid !== undefined) await handle.chown(opts.uid ?? -1, opts.gid ?? -1);
   await handle.chmod(opts.mode);
 }
 
 /** Runs `act` on the descriptor of the directory at `path`; anything but a directory is refused. */
-export function onDirectory(path: string, act: (handle: FileHandle) => Promise<void>): Promise<void> {
-  return inParent(path, missingParent(path), async (parent, name) => {
-    const dir = await openChildDir(parent, name).catch((e: NodeJS.ErrnoException) => {
-      if (e.code === "ENOTDIR" || e.code === "ELOOP")
+export function onDirectory(path: string, act: (dir: PinnedDir) => void): Promise<void> {
+  return inParent(path, missingParent(path), (parent, name) => {
+    const dir = attemptTo(() => openChildDir(parent, name));
+    if (dir instanceof Error) {
+      if (dir.code === "ENOTDIR" || dir.code === "ELOOP")
         throw new UnsafePath(
           `${path} is not a directory (converge gives a file its owner and mode only by writing it anew)`,
         );
-      throw e;
-    });
+      throw dir;
+    }
     try {
-      await act(dir.handle);
+      act(dir);
     } finally {
-      await dir.close();
+      dir.close();
     }
   });
 }
@@ -205,20 +229,21 @@ function placedByOwnerOrRoot(dir: Stats, file: Stats): boolean {
   return (dir.mode & 0o022) === 0 && (dir.uid === 0 || dir.uid === file.uid);
 }
 
-async function readAtMost(path: string, max: number): Promise<Buffer | undefined> {
-  const fh = await fs.open(path, constants.O_RDONLY | constants.O_NOCTTY);
+function readAtMost(path: string, max: number): Buffer | undefined {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOCTTY);
   try {
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
-      const { bytesRead, buffer } = await fh.read(Buffer.alloc(64 * 1024), 0, 64 * 1024, null);
+      const buffer = Buffer.allocUnsafe(64 * 1024);
+      const bytesRead = readSync(fd, buffer, 0, buffer.length, null);
       if (bytesRead === 0) return Buffer.concat(chunks, total);
       total += bytesRead;
       if (total > max) return undefined;
       chunks.push(buffer.subarray(0, bytesRead));
     }
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 

@@ -1,7 +1,7 @@
 // Removing what is at a path without being redirected: names are unlinked, never followed, and
 // a directory's tree is walked through pinned descriptors, staying on one filesystem, so an
 // account that owns the tree cannot steer a recursive delete by root anywhere else.
-import { promises as fs } from "node:fs";
+import { promises as fs, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Announce } from "./host-files.js";
 import { ifMissing, inParent, openChildDir, type PinnedDir, UnsafePath } from "./pinned-path.js";
@@ -19,7 +19,7 @@ export function removePath(path: string, recursive: boolean): Promise<void> {
 export function removeLeftovers(path: string, announce: Announce): Promise<void> {
   return inParent(path, undefined, async (dir, name) => {
     const leftover = new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.converge-[0-9a-f]{12}$`);
-    for (const f of (await fs.readdir(dir.at())).filter((f) => leftover.test(f))) {
+    for (const f of readdirSync(dir.at()).filter((f) => leftover.test(f))) {
       const target = `${join(dirname(path), f)} (left by an interrupted write)`;
       // A name is unlinked, never followed; a half-made directory goes with what is in it.
       await announce({ kind: "remove", target }, () => removeEntry(dir, f, true, undefined));
