@@ -15,11 +15,29 @@ export function removePath(path: string, recursive: boolean): Promise<void> {
   return inParent(path, undefined, (dir, name) => removeEntry(dir, name, recursive, undefined));
 }
 
-/** Removes what an interrupted write or mkdir left next to `path` (`.NAME.converge-*`), each announced. */
-export function removeLeftovers(path: string, announce: Announce): Promise<void> {
+/** The leftovers of interrupted writes in each directory listed so far, by the name each was for. */
+export type LeftoverIndex = Map<string, Map<string, string[]>>;
+
+const LEFTOVER = /^\.(.+)\.converge-[0-9a-f]{12}$/;
+
+/**
+ * Removes what an interrupted write or mkdir left next to `path` (`.NAME.converge-*`), each
+ * announced. A directory is listed once into `index` and looked up by name after that, so a run
+ * of many files in one directory does not list it once per file; the caller drops the index
+ * whenever it writes. Each name found is still removed through the directory pinned now.
+ */
+export function removeLeftovers(path: string, announce: Announce, index: LeftoverIndex = new Map()): Promise<void> {
   return inParent(path, undefined, async (dir, name) => {
-    const leftover = new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.converge-[0-9a-f]{12}$`);
-    for (const f of readdirSync(dir.at()).filter((f) => leftover.test(f))) {
+    let byName = index.get(dir.path);
+    if (!byName) {
+      byName = new Map();
+      for (const f of readdirSync(dir.at())) {
+        const target = LEFTOVER.exec(f)?.[1];
+        if (target !== undefined) byName.set(target, [...(byName.get(target) ?? []), f]);
+      }
+      index.set(dir.path, byName);
+    }
+    for (const f of byName.get(name) ?? []) {
       const target = `${join(dirname(path), f)} (left by an interrupted write)`;
       // A name is unlinked, never followed; a half-made directory goes with what is in it.
       await announce({ kind: "remove", target }, () => removeEntry(dir, f, true, undefined));

@@ -7,7 +7,7 @@
 import type { Stats } from "node:fs";
 import { CommandError, WhyRunViolation } from "./errors.js";
 import * as files from "./host-files.js";
-import { removeLeftovers, removePath } from "./host-remove.js";
+import { type LeftoverIndex, removeLeftovers, removePath } from "./host-remove.js";
 import type { FileEntry, WriteOptions } from "./host-files.js";
 import { runProgram } from "./program.js";
 
@@ -106,6 +106,8 @@ const CHILD_ENV = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sb
 export class LocalHost implements Host {
   /** Answers of read-only programs by argv, kept until a write that may change them. */
   private readonly answers = new Map<string, Promise<RunResult>>();
+  /** Interrupted writes' leftovers by directory, listed once until a write (tidy asks per resource). */
+  private readonly leftovers: LeftoverIndex = new Map();
 
   constructor(
     readonly whyRun: boolean,
@@ -163,12 +165,17 @@ export class LocalHost implements Host {
   private async write<T>(effect: Effect, carryOut: () => Promise<T>, keepAnswers = false): Promise<T> {
     if (this.whyRun) throw new WhyRunViolation(`${effect.kind} ${effect.target}`);
     this.observe(effect);
-    if (!keepAnswers) this.answers.clear();
+    if (!keepAnswers) this.forget();
     try {
       return await carryOut();
     } finally {
-      if (!keepAnswers) this.answers.clear();
+      if (!keepAnswers) this.forget();
     }
+  }
+
+  private forget(): void {
+    this.answers.clear();
+    this.leftovers.clear();
   }
 
   exec(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
@@ -206,7 +213,7 @@ export class LocalHost implements Host {
 
   async removeLeftovers(path: string): Promise<void> {
     if (this.whyRun) throw new WhyRunViolation(`remove leftovers of ${path}`);
-    await removeLeftovers(path, (e, carryOut) => this.effect(e, carryOut));
+    await removeLeftovers(path, (e, carryOut) => this.effect(e, carryOut), this.leftovers);
   }
 }
 

@@ -169,4 +169,18 @@ describe("host file operations on names another account controls", () => {
     expect(seen.sort()).toEqual(left.map((f) => `remove ${join(home, f)} (left by an interrupted write)`).sort());
     expect(victimState()).toBe(`100644 0 root's own\n`);
   });
+
+  it("removes each path's leftovers exactly, over several paths of one directory in one run", async () => {
+    // One host, as a run has: the directory is listed once and looked up by name after that.
+    const names = ["a", "b", "x.y+z", "xAy+z"];
+    const left = [".b.converge-0123456789ab", ".x.y+z.converge-bbbbbbbbbbbb", ".b.converge-cccccccccccc"];
+    for (const f of left) writeFileSync(join(home, f), "half");
+    const others = [".a.converge-short", ".xy+z.converge-0123456789ab", ...names];
+    for (const f of others) writeFileSync(join(home, f), "keep");
+    const seen: string[] = [];
+    const host = new LocalHost(false, (e) => void seen.push(`${e.kind} ${e.target}`));
+    for (const n of names) await host.removeLeftovers(join(home, n));
+    expect(readdirSync(home).sort()).toEqual(others.sort());
+    expect(seen.sort()).toEqual(left.map((f) => `remove ${join(home, f)} (left by an interrupted write)`).sort());
+  });
 });
