@@ -116,8 +116,11 @@ async function listAccounts(s: ReadSession): Promise<Map<string, Listed>> {
 /**
  * An account as the server compares it. User and Host are CHAR columns: the server strips trailing
  * spaces when it returns them and ignores them when it compares, so they are dropped on both sides.
+ * Servers lower-case the host part in account statements (MySQL 8 also compares it without case),
+ * so a host written in capitals names the account stored in lower case.
  */
-const accountKey = (user: string, host: string) => JSON.stringify([user, host].map((s) => s.replace(/ +$/, "")));
+const accountKey = (user: string, host: string) =>
+  JSON.stringify([user.replace(/ +$/, ""), host.replace(/ +$/, "").toLowerCase()]);
 
 /**
  * True when the account logs in with password. A login is a side effect (failed-login counters such

@@ -125,6 +125,15 @@ describe("mysql_user connections", () => {
     expectConverged(await converge(runList(account("mc_k1"), account("mc_k2"), account("mc_k3"))), 0);
   });
 
+  it("finds an account as the server compares names: a host in capitals, a name with trailing spaces", async () => {
+    // The server stores 'mc_h'@'localhost' and 'mc_t'@'localhost' for these.
+    const doc = runList(account("mc_h", { host: "LocalHost" }), account("mc_t  "));
+    expectConverged(await converge(doc), 2);
+    expectConverged(await converge(doc), 0);
+    const stored = (await server.accounts()).map((a) => `${a.user}@${a.host}`);
+    expect(stored).toEqual(expect.arrayContaining(["mc_h@localhost", "mc_t@localhost"]));
+  });
+
   it("tells sessions with different admin passwords apart: a wrong one is refused, not served another's session", async () => {
     const wrong = { ...admin, password: { env: "MC_WRONG_PW" } };
     const r = await converge(runList(account("mc_a"), account("mc_b", { admin: wrong })));
