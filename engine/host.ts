@@ -9,6 +9,7 @@ import { CommandError, WhyRunViolation } from "./errors.js";
 import * as files from "./host-files.js";
 import { type LeftoverIndex, removeLeftovers, removePath } from "./host-remove.js";
 import type { FileEntry, WriteOptions } from "./host-files.js";
+import { Held, keep } from "./host-kept.js";
 import { runProgram } from "./program.js";
 
 export type { FileEntry, WriteOptions } from "./host-files.js";
@@ -50,6 +51,18 @@ export interface HostView {
   list(path: string): Promise<string[] | undefined>;
   /** Runs a program that only reads (no stdin: nothing secret is sent to a read). */
   run(argv: readonly string[], opts?: ReadOptions): Promise<RunResult>;
+  /**
+   * compute's answer, asked once and kept under key until the next write (any write: the host
+   * cannot tell what compute read); a rejected answer is not kept. key names what is read and
+   * is logged at debug level: never a secret in it.
+   */
+  remember<T>(key: string, compute: () => Promise<T>): Promise<T>;
+  /**
+   * What open opens (a connection), opened once under key and closed with close when the run
+   * ends; a failed open is not kept. open is handed `lost`, to call when what it opened has died
+   * (it is then forgotten, not closed, and the next call opens anew). key, as for remember.
+   */
+  hold<T>(key: string, open: (lost: () => void) => Promise<T>, close: (held: T) => Promise<void>): Promise<T>;
 }
 
 export interface Host extends HostView {
@@ -105,9 +118,13 @@ const CHILD_ENV = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sb
 /** The local machine. In why-run every write throws WhyRunViolation. */
 export class LocalHost implements Host {
   /** Answers of read-only programs by argv, kept until a write that may change them. */
-  private readonly answers = new Map<string, Promise<RunResult>>();
-  /** Interrupted writes' leftovers by directory, listed once until a write (tidy asks per resource). */
+  private readonly answers = new Map<string, Promise<unknown>>();
+  /** remember's answers by key, kept until any write. */
+  private readonly remembered = new Map<string, Promise<unknown>>();
+  /** Interrupted writes' leftovers by directory, listed once until any write (tidy asks per resource). */
   private readonly leftovers: LeftoverIndex = new Map();
+  /** What hold opened, until the run ends. */
+  private readonly held = new Held();
 
   constructor(
     readonly whyRun: boolean,
@@ -122,6 +139,8 @@ export class LocalHost implements Host {
       readlink: (p) => this.readlink(p),
       list: (p) => this.list(p),
       run: (argv, o) => this.run(argv, o),
+      remember: (key, compute) => this.remember(key, compute),
+      hold: (key, open, close) => this.hold(key, open, close),
     };
   }
 
@@ -147,35 +166,43 @@ export class LocalHost implements Host {
     }
     // Several resources ask the same (getent passwd backup_shop): until the next write, the
     // answer cannot have changed through us, so it is asked once.
-    const key = JSON.stringify([argv, opts]);
-    let answer = this.answers.get(key);
-    if (!answer) {
-      answer = spawn(argv, opts);
-      this.answers.set(key, answer);
-      answer.catch(() => this.answers.delete(key));
-    }
-    return answer;
+    return keep(this.answers, JSON.stringify([argv, opts]), () => spawn(argv, opts));
+  }
+
+  remember<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    return keep(this.remembered, key, compute);
+  }
+
+  hold<T>(key: string, open: (lost: () => void) => Promise<T>, close: (held: T) => Promise<void>): Promise<T> {
+    return this.held.hold(key, open, close);
+  }
+
+  /** Ends the run: closes what hold opened. */
+  close(): Promise<void> {
+    return this.held.closeAll();
   }
 
   effect<T>(effect: Effect, carryOut: () => Promise<T>): Promise<T> {
     return this.write(effect, carryOut);
   }
 
-  /** Carries out a write, forgetting every answer it may change (all of them unless `keepAnswers`). */
+  /** Carries out a write, forgetting every answer it may change (programs' answers are kept if `keepAnswers`). */
   private async write<T>(effect: Effect, carryOut: () => Promise<T>, keepAnswers = false): Promise<T> {
     if (this.whyRun) throw new WhyRunViolation(`${effect.kind} ${effect.target}`);
     this.observe(effect);
-    if (!keepAnswers) this.forget();
+    this.forget(keepAnswers);
     try {
       return await carryOut();
     } finally {
-      if (!keepAnswers) this.forget();
+      this.forget(keepAnswers);
     }
   }
 
-  private forget(): void {
-    this.answers.clear();
+  /** Forgets what a write may have changed: every remembered answer and listing, and programs' answers unless kept. */
+  private forget(keepAnswers: boolean): void {
+    this.remembered.clear();
     this.leftovers.clear();
+    if (!keepAnswers) this.answers.clear();
   }
 
   exec(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {

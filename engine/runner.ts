@@ -30,6 +30,15 @@ export interface ConvergeOptions {
 
 export async function converge(nodes: readonly Node[], opts: ConvergeOptions): Promise<Outcome[]> {
   const host = new LocalHost(opts.whyRun, opts.observe);
+  try {
+    return await convergeOn(host, nodes, opts);
+  } finally {
+    // What resources held open for the run (a database connection) ends with it, failed or not.
+    await host.close();
+  }
+}
+
+async function convergeOn(host: LocalHost, nodes: readonly Node[], opts: ConvergeOptions): Promise<Outcome[]> {
   const view = host.view();
   const provided = new Set<string>();
   const outcomes: Outcome[] = [];

@@ -1,5 +1,6 @@
 // Sensitive properties: resolving {"env"} / {"file"} references, and keeping every resolved
 // value out of output. Schemas mark them with `sensitive: true`; nothing else decides.
+import { createHmac, randomBytes } from "node:crypto";
 import { InputError } from "./errors.js";
 import { readInputFile } from "./input/read.js";
 import { childSchema, type SchemaNode } from "./schema/navigate.js";
@@ -44,6 +45,19 @@ export class Redactor {
 }
 
 export const redactor = new Redactor();
+
+let tagKey: Buffer | undefined;
+
+/**
+ * A stand-in for a secret where secrets must be told apart in text that is shown (a key the host
+ * logs at debug level): equal for equal secrets within this process, and of no help to guess the
+ * secret from, being keyed by a random key of this process that is never shown (a plain hash of a
+ * short password is reversed by trying candidates; a secret under 8 characters is not even masked).
+ */
+export function secretTag(secret: string): string {
+  tagKey ??= randomBytes(32);
+  return createHmac("sha256", tagKey).update(secret, "utf8").digest("hex").slice(0, 16);
+}
 
 type Schema = SchemaNode & {
   sensitive?: boolean;

@@ -20,6 +20,7 @@ function found(method: string, result: unknown): string {
   }
   if (method === "run") return `exit ${(result as RunResult).exitCode}`;
   if (Array.isArray(result)) return `${result.length} entries`;
+  if (result instanceof Map) return `${result.size} entries`;
   if (typeof result === "string") return `-> ${result}`;
   return "done";
 }

@@ -6,8 +6,8 @@ import { PreconditionError } from "../engine/errors.js";
 import { definePrimitive, type Action, type Change, type LoadContext, type State } from "../engine/resource.js";
 import { absolutePath, secret } from "../engine/schema/fragments.js";
 import type { PropsOf } from "../engine/schema/types.js";
-import { logsIn, readAccount, readServer, type StoredAccount } from "../providers/mysql/account.js";
-import { describeEndpoint, openReader, openWriter, type ReadSession } from "../providers/mysql/connection.js";
+import { CannotConnect, findAccount, logsIn, type Found, type StoredAccount } from "../providers/mysql/account.js";
+import { describeEndpoint, openWriter } from "../providers/mysql/connection.js";
 import type { GrantMap } from "../providers/mysql/grants.js";
 import {
   accountLabel,
@@ -100,10 +100,12 @@ export const mysqlUser = definePrimitive<Props, Existing, Desired, Operation>({
       grants: desiredGrants(props.privileges ?? defaultPrivileges(server), props.databases, server),
       server,
     });
-    let session: ReadSession;
+    let found: Found;
     try {
-      session = await openReader(props.admin, adminUser(props), props.admin.password);
+      const admin = { endpoint: props.admin, user: adminUser(props), password: props.admin.password };
+      found = await findAccount(ctx.host, admin, account);
     } catch (err) {
+      if (!(err instanceof CannotConnect)) throw err;
       const why = cannotConnect(props, err);
       if (!ctx.whyRun) throw why;
       // Stated the way the plan goes: remove plans a drop, create plans a create.
@@ -111,15 +113,11 @@ export const mysqlUser = definePrimitive<Props, Existing, Desired, Operation>({
       ctx.assume(`${accountLabel(account)} ${assumed} (its state is unknown: ${why.message})`);
       return { current: undefined, desired: { ...desiredFor(), unreachable: true } };
     }
-    try {
-      const desired = desiredFor(await readServer(session));
-      const stored = await readAccount(session, account);
-      if (!stored) return { current: undefined, desired };
-      const passwordMatches = action === "remove" || (await checkPassword(ctx, props, account, stored));
-      return { current: { passwordMatches, plugin: stored.plugin, grants: stored.grants }, desired };
-    } finally {
-      await session.close().catch(() => {});
-    }
+    const desired = desiredFor(found.server);
+    const { stored } = found;
+    if (!stored) return { current: undefined, desired };
+    const passwordMatches = action === "remove" || (await checkPassword(ctx, props, account, stored));
+    return { current: { passwordMatches, plugin: stored.plugin, grants: stored.grants }, desired };
   },
   diff({ state, action, name, props }) {
     const account = accountOf(name, props);

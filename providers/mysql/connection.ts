@@ -68,22 +68,60 @@ const WRITES_FILE = /\bINTO\s+(OUT|DUMP)FILE\b/i;
  * Opens a session for load that can only read: the statement must be a SELECT or SHOW (checked
  * here) and the server holds the session read only (SET SESSION TRANSACTION READ ONLY), so even
  * a function called from a SELECT cannot write a table. Rejects with the driver's error.
+ * `lost` is called once if the session dies (server gone, connection killed or timed out); the
+ * session is then closed for good.
  */
-export async function openReader(e: Endpoint, user: string, password?: string): Promise<ReadSession> {
+export async function openReader(
+  e: Endpoint,
+  user: string,
+  password?: string,
+  lost: () => void = () => {},
+): Promise<ReadSession> {
   const conn = await connect(e, user, password);
   try {
     await conn.query("SET SESSION TRANSACTION READ ONLY");
+    // A session kept for a whole run must see what apply commits on its own connection: with
+    // autocommit off (a server default some set), the first read's snapshot would last the run.
+    await conn.query("SET SESSION autocommit = 1");
   } catch (err) {
     await conn.close().catch(() => {});
     throw err;
   }
+  let gone = false;
+  const dead = () => {
+    if (gone) return;
+    gone = true;
+    conn.destroy();
+    lost();
+  };
+  conn.whenGone(dead);
   return {
-    query: (sql, values) =>
-      READ.test(sql) && !WRITES_FILE.test(sql)
-        ? conn.query(sql, values)
-        : Promise.reject(new NotARead(`refused on a read-only session: ${sql.split(/\s/)[0]}`)),
+    async query<T>(sql: string, values?: unknown[]): Promise<T[]> {
+      if (!READ.test(sql) || WRITES_FILE.test(sql))
+        throw new NotARead(`refused on a read-only session: ${sql.split(/\s/)[0]}`);
+      return conn.query<T>(sql, values).catch((err: unknown) => {
+        if (sessionGone(err)) dead();
+        throw err;
+      });
+    },
     close: conn.close,
   };
+}
+
+/**
+ * Errnos of a server that is ending the session: ER_SERVER_SHUTDOWN, MariaDB's ER_CONNECTION_KILLED,
+ * MySQL's ER_CLIENT_INTERACTION_TIMEOUT.
+ */
+const ENDING = new Set([1053, 1927, 4031]);
+
+/**
+ * True when a query failed because its session is gone (the server closed it, the socket failed),
+ * not because the server refused the statement: an error the server sent on a live session has an
+ * SQLSTATE, one the client made up for a dead connection has none.
+ */
+export function sessionGone(err: unknown): boolean {
+  const e = err as { sqlState?: string; errno?: number } | undefined;
+  return !e?.sqlState || ENDING.has(e.errno ?? 0);
 }
 
 /**
@@ -103,6 +141,10 @@ interface Session {
   query<T = Record<string, unknown>>(sql: string, values?: unknown[]): Promise<T[]>;
   readonly escapeId: EscapeId;
   close(): Promise<void>;
+  /** Closes the socket without a goodbye to the server: for a session that is gone. */
+  destroy(): void;
+  /** Calls fn when the server closes the session or its socket fails, whether or not a query runs. */
+  whenGone(fn: () => void): void;
 }
 
 /** Opens a session as user; rejects with the driver's error (which never contains the password). */
@@ -121,6 +163,9 @@ async function connect(e: Endpoint, user: string, password?: string): Promise<Se
     query: async (sql, values = []) => (await conn.query(sql, values))[0] as any,
     escapeId: (s, q) => mysql.escapeId(s, q),
     close: () => conn.end(),
+    destroy: () => conn.destroy(),
+    // An "error" with no listener would throw from the driver's socket callback and end the process.
+    whenGone: (fn) => void conn.on("end", fn).on("error", fn),
   };
   try {
     const [{ mode }] = await session.query<{ mode: string }>("SELECT @@SESSION.sql_mode AS mode");

@@ -68,7 +68,15 @@ describe("the host in why-run", () => {
   it("still reads, and hands resources a view without write methods", async () => {
     const host = new LocalHost(true);
     expect((await host.run(["getent", "passwd", "root"])).stdout).toMatch(/^root:x:0:0:/);
-    expect(Object.keys(host.view()).sort()).toEqual(["inspectFile", "list", "readlink", "run", "stat"]);
+    expect(Object.keys(host.view()).sort()).toEqual([
+      "hold",
+      "inspectFile",
+      "list",
+      "readlink",
+      "remember",
+      "run",
+      "stat",
+    ]);
   });
 
   it("refuses, from a read-only view, any program not known to only read: it never starts", async () => {

@@ -2,35 +2,14 @@
 // output or any argv, never in clear in the server's logs, and why-run never logs in as the account
 // to check it (a login is a side effect: failed-login counters, audit logs).
 import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { nativePasswordHash } from "../../providers/mysql/password.js";
 import { expectConverged, runList } from "../support/run-lists.js";
-import { asRoot, logsIn, PASSWORD, socket, useServer, userEntry } from "../support/mysql-accounts.js";
+import { asRoot, generalLogDuring, logsIn, PASSWORD, useServer, userEntry } from "../support/mysql-accounts.js";
 
 const account = () => userEntry("ms_backup", { databases: ["ms_shop"] });
 /** Parts of PASSWORD that any quoting of it would still show. */
 const TELLTALES = ["p@ss", "wörd"];
-
-/**
- * Runs fn with the server's general log on, into a file of its own in the harness's directory;
- * returns what was logged. The binary log cannot be switched on at run time (log_bin is read-only),
- * so the harness server has none; MariaDB writes account statements such as CREATE USER to it as
- * the text it received, which is what the general log shows (checked by hand with --log-bin).
- */
-async function generalLogDuring(fn: () => Promise<void>): Promise<string> {
-  const file = join(dirname(socket), `ms-general-${process.pid}-${Date.now()}.log`);
-  const [{ before }] = await asRoot("SELECT @@GLOBAL.general_log_file AS `before`");
-  await asRoot("SET GLOBAL general_log_file = ?", [file]);
-  await asRoot("SET GLOBAL general_log = ON");
-  try {
-    await fn();
-  } finally {
-    await asRoot("SET GLOBAL general_log = OFF");
-    await asRoot("SET GLOBAL general_log_file = ?", [before]);
-  }
-  return readFileSync(file, "utf8");
-}
 
 describe("mysql_user secrets", () => {
   const { converge } = useServer("ms_", ["ms_shop"]);

@@ -2,6 +2,8 @@
 // root, logging in as an account, reading back grants and stored credentials, and per-file setup.
 // Each spec file names its accounts and databases with its own prefix, so files running in parallel
 // on the one server never touch each other's (the teardown drops everything with the prefix).
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import mysql from "mysql2/promise";
 import { afterAll, beforeAll, inject } from "vitest";
 import { Sandbox } from "./sandbox.js";
@@ -33,6 +35,26 @@ export const logsIn = async (user: string, password: string) => (await login(use
 
 export const grantsOf = async (user: string, host = "localhost") =>
   (await asRoot("SHOW GRANTS FOR ?@?", [user, host])).map((r) => String(Object.values(r)[0]));
+
+/**
+ * Runs fn with the server's general log on, into a file of its own in the harness's directory;
+ * returns what was logged. The binary log cannot be switched on at run time (log_bin is read-only),
+ * so the harness server has none; MariaDB writes account statements such as CREATE USER to it as
+ * the text it received, which is what the general log shows (checked by hand with --log-bin).
+ */
+export async function generalLogDuring(fn: () => Promise<void>): Promise<string> {
+  const file = join(dirname(socket), `general-${process.pid}-${Date.now()}.log`);
+  const [{ before }] = await asRoot("SELECT @@GLOBAL.general_log_file AS `before`");
+  await asRoot("SET GLOBAL general_log_file = ?", [file]);
+  await asRoot("SET GLOBAL general_log = ON");
+  try {
+    await fn();
+  } finally {
+    await asRoot("SET GLOBAL general_log = OFF");
+    await asRoot("SET GLOBAL general_log_file = ?", [before]);
+  }
+  return readFileSync(file, "utf8");
+}
 
 /** A mysql_user entry with the specs' defaults: password from the environment, admin over the harness socket. */
 export const userEntry = (name: string, properties: object = {}, action: "create" | "remove" = "create") =>
