@@ -5,7 +5,7 @@
 // keeps it until the next write), and SHOW GRANTS for each account that exists.
 import type { HostView } from "../../engine/host.js";
 import { secretTag } from "../../engine/secrets.js";
-import { describeEndpoint, logsInAs, openReader, sessionGone, type Endpoint, type ReadSession } from "./connection.js";
+import { describeEndpoint, logsInAs, openReader, type Endpoint, type ReadSession } from "./connection.js";
 import { parseGrants, type CurrentGrants } from "./grants.js";
 import { accountLabel, type Account } from "./plan.js";
 import { parseServerVersion, type Server } from "./server.js";
@@ -49,9 +49,15 @@ export async function findAccount(host: HostView, admin: Admin, a: Account): Pro
   try {
     return await readAccount(host, admin, a);
   } catch (err) {
-    if (err instanceof CannotConnect || !sessionGone(err)) throw err;
+    // Only a session that did die is replaced: any other error (the server's, or a bug) surfaces at once.
+    if (!(err instanceof SessionLost)) throw err;
     return readAccount(host, admin, a);
   }
+}
+
+/** A read failed because the run's session died under it. */
+class SessionLost extends Error {
+  override name = "SessionLost";
 }
 
 interface Reader {
@@ -71,12 +77,16 @@ async function readAccount(host: HostView, admin: Admin, a: Account): Promise<Fo
     (lost) => openServer(admin, lost),
     (r) => r.session.close(),
   );
-  const listing = await host.remember(`${key}: accounts`, () => listAccounts(reader.session));
-  const listed = listing.get(accountKey(a.name, a.host));
-  if (!listed) return { server: reader.server };
-  const grantRows = await reader.session.query("SHOW GRANTS FOR ?@?", [a.name, a.host]);
-  const grants = parseGrants(grantRows.map((r) => String(Object.values(r)[0])));
-  return { server: reader.server, stored: { ...listed, grants } };
+  try {
+    const listing = await host.remember(`${key}: accounts`, () => listAccounts(reader.session));
+    const listed = listing.get(accountKey(a.name, a.host));
+    if (!listed) return { server: reader.server };
+    const grantRows = await reader.session.query("SHOW GRANTS FOR ?@?", [a.name, a.host]);
+    const grants = parseGrants(grantRows.map((r) => String(Object.values(r)[0])));
+    return { server: reader.server, stored: { ...listed, grants } };
+  } catch (err) {
+    throw reader.session.gone ? new SessionLost((err as Error).message, { cause: err }) : err;
+  }
 }
 
 /**

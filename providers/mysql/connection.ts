@@ -37,6 +37,8 @@ export interface ReadSession {
   /** Rows of a SELECT or SHOW whose values go through placeholders; anything else is refused. */
   query<T = Record<string, unknown>>(sql: string, values?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
+  /** True once the session has died (server gone, connection killed or timed out). */
+  readonly gone: boolean;
 }
 
 /** A statement that changes the server; its values may hold a secret, its target never does. */
@@ -105,6 +107,9 @@ export async function openReader(
       });
     },
     close: conn.close,
+    get gone() {
+      return gone;
+    },
   };
 }
 
