@@ -124,7 +124,7 @@ const ENDING = new Set([1053, 1927, 4031]);
  * not because the server refused the statement: an error the server sent on a live session has an
  * SQLSTATE, one the client made up for a dead connection has none.
  */
-export function sessionGone(err: unknown): boolean {
+function sessionGone(err: unknown): boolean {
   const e = err as { sqlState?: string; errno?: number } | undefined;
   return !e?.sqlState || ENDING.has(e.errno ?? 0);
 }
