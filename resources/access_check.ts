@@ -7,7 +7,7 @@ import { definePrimitive, type LoadContext } from "../engine/resource.js";
 import { absolutePath, accountName } from "../engine/schema/fragments.js";
 import type { PropsOf } from "../engine/schema/types.js";
 import { accessProblem, type Who } from "../providers/files/access.js";
-import { findAccount, findGroup } from "../providers/users/accounts.js";
+import { findAccount, findGroup, groupIdsOf } from "../providers/users/accounts.js";
 
 const paths = { type: "array", items: absolutePath, uniqueItems: true } as const;
 
@@ -34,10 +34,7 @@ type Props = PropsOf<typeof schema>;
 /** The account's uid and groups; in why-run, an account about to be created has only the groups given. */
 async function whoIs(ctx: LoadContext, props: Props): Promise<Who> {
   const account = await findAccount(ctx.host, props.user);
-  if (account) {
-    const ids = await ctx.host.run(["id", "-G", props.user]);
-    return { uid: account.uid, gids: ids.stdout.trim().split(/\s+/).map(Number) };
-  }
+  if (account) return { uid: account.uid, gids: await groupIdsOf(ctx.host, account) };
   ctx.missing(`user:${props.user}`, { assuming: "checked as a new account" });
   const gids = await Promise.all((props.groups ?? []).map(async (g) => (await findGroup(ctx.host, g))?.gid));
   return { gids: gids.filter((g): g is number => g !== undefined) };

@@ -42,7 +42,7 @@ export const systemUser = definePrimitive<Props, Current, Props, Op>({
     const { name, props } = ctx;
     const account = await findAccount(ctx.host, name);
     if (!account) return { current: undefined, desired: props };
-    const [primary, groups] = await Promise.all([findGroup(ctx.host, account.gid), groupsOf(ctx.host, name)]);
+    const [primary, groups] = await Promise.all([findGroup(ctx.host, account.gid), groupsOf(ctx.host, account)]);
     const current = { ...account, group: primary?.name ?? String(account.gid), groups };
     return { current, desired: props };
   },

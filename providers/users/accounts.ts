@@ -1,5 +1,5 @@
 // Accounts and groups as NSS sees them (getent), with pure parsers for its output.
-import type { HostView } from "../../engine/host.js";
+import type { HostView, RunResult } from "../../engine/host.js";
 
 export interface Account {
   name: string;
@@ -74,8 +74,70 @@ export async function findGroup(view: HostView, key: string | number): Promise<G
   return line ? parseGroup(line) : undefined;
 }
 
-/** Names of every group the account belongs to, primary included. */
-export async function groupsOf(view: HostView, name: string): Promise<string[]> {
-  const r = await view.run(["id", "-nG", name]);
+/** Names of every group the account belongs to, primary first; a group without a name by its id, as `id -nG` prints it. */
+export async function groupsOf(view: HostView, account: Account): Promise<string[]> {
+  const ids = await listedGroupIds(view, account);
+  if (!ids) return words(await view.run(["id", "-nG", account.name]));
+  const byKey = indexOf("group", await groupListing(view));
+  return ids.map((id) => byKey.get(`#${id}`)?.split(":")[0] ?? String(id));
+}
+
+/** Ids of every group the account belongs to, primary first. */
+export async function groupIdsOf(view: HostView, account: Account): Promise<number[]> {
+  return (await listedGroupIds(view, account)) ?? words(await view.run(["id", "-G", account.name])).map(Number);
+}
+
+function words(r: RunResult): string[] {
   return r.stdout.trim().split(/\s+/).filter(Boolean);
+}
+
+function groupListing(view: HostView): Promise<string> {
+  return view.run(["getent", "group"], { okExitCodes: [2] }).then((r) => r.stdout);
+}
+
+/**
+ * The account's group ids from the group database's one listing, as initgroups orders them (the
+ * primary, then each group listing the account as a member, once), or undefined when the listing
+ * may lack some: it holds what `id` would ask NSS for only when every source of the group
+ * database lists its entries. files, compat and systemd do; sss, ldap or winbind may not
+ * (enumeration is off by default), and then `id` is asked, one program per account.
+ */
+async function listedGroupIds(view: HostView, account: Account): Promise<number[] | undefined> {
+  if (!(await groupSourcesList(view))) return undefined;
+  const ids = [account.gid, ...(membersOf(await groupListing(view)).get(account.name) ?? [])];
+  return [...new Set(ids)];
+}
+
+/** Whether every source of the group database named in nsswitch.conf lists all its entries. */
+function groupSourcesList(view: HostView): Promise<boolean> {
+  return view.remember("nsswitch: group sources list", async () => {
+    const text = (await view.inspectFile(NSSWITCH))?.content?.toString("utf8");
+    // Without the file, or without a group line, glibc uses files alone.
+    const line = /^group:([^\n#]*)/m.exec(text ?? "")?.[1] ?? "files";
+    // Actions such as [NOTFOUND=return] are not sources.
+    const sources = line
+      .replace(/\[[^\]]*\]/g, " ")
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean);
+    return sources.every((s) => LISTING_SOURCES.has(s));
+  });
+}
+
+const NSSWITCH = "/etc/nsswitch.conf";
+const LISTING_SOURCES = new Set(["files", "compat", "systemd"]);
+
+// Each member's group ids in the group database's last listing (the same text until it is listed again).
+let lastMembers: { text: string; byMember: Map<string, number[]> } | undefined;
+
+function membersOf(text: string): Map<string, number[]> {
+  if (lastMembers?.text === text) return lastMembers.byMember;
+  const byMember = new Map<string, number[]>();
+  for (const line of text.split("\n")) {
+    if (!line.includes(":")) continue;
+    const { gid, members } = parseGroup(line);
+    for (const m of members) byMember.set(m, [...(byMember.get(m) ?? []), gid]);
+  }
+  lastMembers = { text, byMember };
+  return byMember;
 }

@@ -3,7 +3,14 @@
 import { describe, expect, it } from "vitest";
 import type { HostView, RunResult } from "../../engine/host.js";
 import { LocalHost } from "../../engine/host.js";
-import { findAccount, findGroup, parseGroup, parsePasswd } from "../../providers/users/accounts.js";
+import {
+  findAccount,
+  findGroup,
+  groupIdsOf,
+  groupsOf,
+  parseGroup,
+  parsePasswd,
+} from "../../providers/users/accounts.js";
 import { useraddArgv, userdelArgv, usermodArgv } from "../../providers/users/shadow.js";
 
 describe("getent parsing", () => {
@@ -25,8 +32,11 @@ describe("getent parsing", () => {
   });
 });
 
-/** A view whose getent answers from fixed text, counting the programs asked (mock: an NSS source that declines to list cannot be set up here). */
-function fakeGetent(listing: Record<string, string>, single: Record<string, string>) {
+/**
+ * A view whose getent (and id) answer from fixed text, counting the programs asked, with an
+ * nsswitch.conf of the test's choosing (mock: an NSS source that declines to list cannot be set up here).
+ */
+function fakeGetent(listing: Record<string, string>, single: Record<string, string>, nsswitch?: string) {
   const asked: string[] = [];
   const view = {
     run: async (argv: readonly string[]): Promise<RunResult> => {
@@ -35,6 +45,8 @@ function fakeGetent(listing: Record<string, string>, single: Record<string, stri
       const stdout = key === undefined ? listing[db] : (single[`${db} ${key}`] ?? "");
       return { stdout, stderr: "", exitCode: stdout ? 0 : 2 };
     },
+    inspectFile: async () => (nsswitch === undefined ? undefined : { content: Buffer.from(nsswitch) }),
+    remember: (_key: string, compute: () => Promise<unknown>) => compute(),
   } as unknown as HostView;
   return { view, asked };
 }
@@ -65,6 +77,49 @@ describe("account lookups", () => {
     expect(asked).toEqual(
       expect.arrayContaining(["getent passwd ldapuser", "getent passwd nobody_here", "getent group 4242"]),
     );
+  });
+
+  it("takes an account's groups from the group listing when every group source lists its entries (mock NSS)", async () => {
+    const members = "root:x:0:\napp:x:1000:\nweb:x:33:app,other\nlog:x:4:app\nalias:x:33:app\n";
+    for (const nsswitch of [undefined, "passwd: files\ngroup:          files systemd # a comment\n", "group: compat"]) {
+      const { view, asked } = fakeGetent({ passwd, group: members }, {}, nsswitch);
+      const app = (await findAccount(view, "app"))!;
+      expect(await groupIdsOf(view, app)).toEqual([1000, 33, 4]);
+      expect(await groupsOf(view, app)).toEqual(["app", "web", "log"]);
+      const orphan = { ...app, name: "twin", gid: 4242 };
+      expect(await groupsOf(view, orphan)).toEqual(["4242"]);
+      expect(asked.filter((a) => !a.startsWith("getent "))).toEqual([]);
+    }
+  });
+
+  it("asks id when a group source may not list its entries (sss, ldap, an action before them) (mock NSS)", async () => {
+    for (const nsswitch of ["group: files sss\n", "group: files [NOTFOUND=return] ldap\n", "group: winbind"]) {
+      const { view, asked } = fakeGetent(
+        { passwd, group },
+        { "-G app": "1000 5000\n", "-nG app": "app ldapstaff\n" },
+        nsswitch,
+      );
+      const app = (await findAccount(view, "app"))!;
+      expect(await groupIdsOf(view, app)).toEqual([1000, 5000]);
+      expect(await groupsOf(view, app)).toEqual(["app", "ldapstaff"]);
+      expect(asked).toEqual(expect.arrayContaining(["id -G app", "id -nG app"]));
+    }
+  });
+
+  it("gives every account on this machine the groups id gives it", async () => {
+    const view = new LocalHost(true).view();
+    const names = (await view.run(["getent", "passwd"])).stdout
+      .trim()
+      .split("\n")
+      .map((l) => parsePasswd(l).name);
+    expect(names.length).toBeGreaterThan(10);
+    for (const name of names) {
+      const account = (await findAccount(view, name))!;
+      expect(await groupIdsOf(view, account)).toEqual(
+        (await view.run(["id", "-G", name])).stdout.trim().split(" ").map(Number),
+      );
+      expect(await groupsOf(view, account)).toEqual((await view.run(["id", "-nG", name])).stdout.trim().split(" "));
+    }
   });
 
   it("agrees with getent's own lookups on this machine", async () => {
