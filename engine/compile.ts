@@ -13,7 +13,15 @@ import type { Action, Declaration, Primitive, ResourceType } from "./resource.js
 import { validator } from "./schema/ajv.js";
 import { describeErrors } from "./schema/describe.js";
 import { entrySchema, envelopeSchema } from "./schema/run-list.js";
-import { type Declared, exposureOf, isSensitivePath, redactor, type Resolution, resolveSecrets } from "./secrets.js";
+import {
+  type Declared,
+  exposureOf,
+  isSensitivePath,
+  plainTexts,
+  redactor,
+  type Resolution,
+  resolveSecrets,
+} from "./secrets.js";
 
 /** A primitive ready to converge. */
 export interface Node {
@@ -141,8 +149,9 @@ class Compiler {
    * handed to the redactor, which masks them in all output from then on.
    */
   checkSecrets(): void {
+    const plain = plainTexts(this.declared);
     for (const { at, path, value } of this.secrets) {
-      const exposure = exposureOf(value, this.declared);
+      const exposure = exposureOf(value, plain);
       if (!exposure) redactor.add(value);
       else
         this.problems.push(

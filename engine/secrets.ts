@@ -153,38 +153,49 @@ export interface Declared {
   properties: unknown;
 }
 
-/**
- * Where `secret` occurs inside a name or another plain value (neither sensitive nor free text)
- * of the declarations, or undefined. Output prints those as they are, so masking the secret there
- * would reveal it, and anyone who reads the name could guess it. The answer names no value: it
- * would hold the secret.
- */
-export function exposureOf(secret: string, declared: readonly Declared[]): string | undefined {
-  for (const d of declared) {
-    if (d.name.includes(secret)) return `the name of a resource (${d.type}) declared by ${d.root}`;
-    const path = plainValueHolding(d.schema, d.properties, secret, "properties");
-    // Only the first level of the path: a deeper key could itself be the secret.
-    if (path) return `${path.split("/").slice(0, 2).join("/")} of a resource (${d.type}) declared by ${d.root}`;
-  }
-  return undefined;
+/** A name or another plain value (neither sensitive nor free text) of a declaration, and where it stands. */
+export interface PlainText {
+  text: string;
+  /** Where it stands, naming no value: the value could hold a secret. */
+  where: string;
 }
 
-/** The path of the first plain (neither sensitive nor free-text) string or key under `value` that contains `secret`. */
-function plainValueHolding(
+/** Every name and other plain value of the declarations (object keys included), in order: listed once for all secrets. */
+export function plainTexts(declared: readonly Declared[]): PlainText[] {
+  const out: PlainText[] = [];
+  for (const d of declared) {
+    out.push({ text: d.name, where: `the name of a resource (${d.type}) declared by ${d.root}` });
+    // Only the first level of the path: a deeper key could itself be the secret.
+    const at = (path: string) =>
+      `${path.split("/").slice(0, 2).join("/")} of a resource (${d.type}) declared by ${d.root}`;
+    eachPlain(d.schema, d.properties, "properties", (text, path) => out.push({ text, where: at(path) }));
+  }
+  return out;
+}
+
+/**
+ * Where `secret` occurs inside a name or another plain value of the declarations (plainTexts),
+ * or undefined. Output prints those as they are, so masking the secret there would reveal it,
+ * and anyone who reads the name could guess it.
+ */
+export function exposureOf(secret: string, plain: readonly PlainText[]): string | undefined {
+  return plain.find(({ text }) => text.includes(secret))?.where;
+}
+
+/** Calls found with each plain (neither sensitive nor free-text) string or key under `value` and its path. */
+function eachPlain(
   schema: Schema | undefined,
   value: unknown,
-  secret: string,
   path: string,
-): string | undefined {
-  if (schema?.sensitive || schema?.freeText) return undefined;
-  if (typeof value === "string") return value.includes(secret) ? path : undefined;
-  if (value === null || typeof value !== "object") return undefined;
+  found: (text: string, path: string) => void,
+): void {
+  if (schema?.sensitive || schema?.freeText) return;
+  if (typeof value === "string") return found(value, path);
+  if (value === null || typeof value !== "object") return;
   for (const [key, v] of Object.entries(value)) {
-    if (!Array.isArray(value) && key.includes(secret)) return `${path}/${key}`;
-    const found = plainValueHolding(childSchema(schema, key, Array.isArray(value)), v, secret, `${path}/${key}`);
-    if (found) return found;
+    if (!Array.isArray(value)) found(key, `${path}/${key}`);
+    eachPlain(childSchema(schema, key, Array.isArray(value)), v, `${path}/${key}`, found);
   }
-  return undefined;
 }
 
 function walk(

@@ -1,6 +1,7 @@
 // A secret given by {"env": ...} reaches the files that need it and nothing else: not the doc
 // report, not the JSON report, not a diff, not the log, even where a careless file repeats it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exposureOf, plainTexts } from "../../engine/secrets.js";
 import { entry, expectConverged, jsonReport, runList } from "../support/run-lists.js";
 import { Sandbox } from "../support/sandbox.js";
 
@@ -89,5 +90,42 @@ describe("secrets from the environment", () => {
       "run_list/0 (s3_file_backup[shop]) properties/s3/secret_access_key: environment variable SPEC_SECRET is not set",
     );
     expect(await sb.snapshot()).toEqual(before);
+  });
+});
+
+describe("where a secret would be printed as it is", () => {
+  const schema = {
+    type: "object",
+    properties: {
+      path: { type: "string" },
+      password: { type: "string", sensitive: true },
+      note: { type: "string", freeText: true },
+      tags: { type: "object", additionalProperties: { type: "array", items: { type: "string" } } },
+    },
+  };
+  const declared = (properties: unknown, name = "site") => [
+    { root: "run_list/0", type: "probe", name: "other", schema: schema as never, properties: {} },
+    { root: "run_list/1", type: "probe", name, schema: schema as never, properties },
+  ];
+  const exposure = (secret: string, properties: unknown, name?: string) =>
+    exposureOf(secret, plainTexts(declared(properties, name)));
+
+  it("finds it in a name, a plain value, a key and an array item, naming the first level only", () => {
+    expect(exposure("Sec-ret-42", {}, "x-Sec-ret-42")).toBe("the name of a resource (probe) declared by run_list/1");
+    expect(exposure("Sec-ret-42", { path: "/srv/Sec-ret-42" })).toBe(
+      "properties/path of a resource (probe) declared by run_list/1",
+    );
+    expect(exposure("Sec-ret-42", { tags: { "k-Sec-ret-42": [] } })).toBe(
+      "properties/tags of a resource (probe) declared by run_list/1",
+    );
+    expect(exposure("Sec-ret-42", { tags: { k: ["a", "Sec-ret-42"] } })).toBe(
+      "properties/tags of a resource (probe) declared by run_list/1",
+    );
+  });
+
+  it("leaves out what output never prints as it is: sensitive and free-text values", () => {
+    expect(
+      exposure("Sec-ret-42", { password: "Sec-ret-42", note: "the Sec-ret-42 one", path: "/srv" }),
+    ).toBeUndefined();
   });
 });
