@@ -41,14 +41,22 @@ export async function accessProblem(view: HostView, who: Who, path: string, want
   if (real.exitCode !== 0) return `${path} does not exist`;
   const target = real.stdout.replace(/\n$/, "");
   for (const dir of new Set([...ancestors(path), ...ancestors(target)])) {
-    const st = await view.stat(dir);
+    const st = await statOf(view, dir);
     if (st?.isDirectory() && !permits(st, who, "execute"))
       return `${dir} (${await describe(view, st)}) does not let it through to ${path}`;
   }
-  const st = (await view.stat(target))!;
+  const st = (await statOf(view, target))!;
   if (!permits(st, who, want))
     return `${target} (${await describe(view, st)}) is not ${want === "read" ? "readable" : "executable"} by it`;
   return undefined;
+}
+
+/**
+ * The lstat of path, kept until the host's next write: every check of a run walks the same
+ * system directories (/, /usr, the interpreter's), one per account and path.
+ */
+function statOf(view: HostView, path: string): Promise<Stats | undefined> {
+  return view.remember(`lstat ${path}`, () => view.stat(path));
 }
 
 /** "mode 0700, owner root:root", as ls would name them. */
