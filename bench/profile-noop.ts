@@ -1,7 +1,9 @@
-// Where a no-op converge of one s3_mysql_backup spends its time: the run-list is converged once
-// in a sandbox (as the converge bench does), then converged again under `node --cpu-prof`, and
-// the profile's self time is summed by where the code comes from. Run:
-//   npx tsc -p tsconfig.json && node --import tsx bench/profile-noop.ts
+// Where a no-op converge of s3_mysql_backups spends its time: the run-list is converged once in a
+// sandbox (as the converge bench does), then converged again under `node --cpu-prof`, and the
+// profile's self time is summed by where the code comes from. PROFILE_BACKUPS sets how many
+// backups (1); PROFILE_STRACE=FILE also logs every program the no-ops start (strace -f, which
+// slows them: read that run's programs, not its times). Run:
+//   npm run build && node --import tsx bench/profile-noop.ts
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,8 +49,9 @@ const s3 = await startEndpoint("s3rver", ["bench"]);
 try {
   sqlAsRoot(db.info.socket, "CREATE DATABASE bench_shop");
   const env = secretsEnv(s3.info);
-  const doc = mysqlBackupsRunList(1, { socket: db.info.socket, s3: s3.info, bucket: "bench" });
-  const p = await firstConverge({ label: "s3_mysql_backup x 1", primitives: 8, doc, env }, 600);
+  const n = Number(process.env.PROFILE_BACKUPS ?? 1);
+  const doc = mysqlBackupsRunList(n, { socket: db.info.socket, s3: s3.info, bucket: "bench" });
+  const p = await firstConverge({ label: `s3_mysql_backup x ${n}`, primitives: 8 * n, doc, env }, 600);
   if (p.notReady) {
     const r = await p.sb.exec([process.execPath, join(PROJECT_ROOT, "bin/converge.js"), p.runList], { env });
     throw new Error(`first converge: ${p.notReady}\n${r.stdout}\n${r.stderr}`);
@@ -57,7 +60,17 @@ try {
   const converge = join(PROJECT_ROOT, "bin/converge.js");
   for (const flags of [[], ["--why-run"]]) {
     const r = await p.sb.exec(
-      [process.execPath, "--cpu-prof", `--cpu-prof-dir=${dir}`, converge, p.runList, ...flags],
+      [
+        ...(process.env.PROFILE_STRACE
+          ? ["strace", "-f", "-qq", "-e", "trace=execve", "-o", process.env.PROFILE_STRACE]
+          : []),
+        process.execPath,
+        "--cpu-prof",
+        `--cpu-prof-dir=${dir}`,
+        converge,
+        p.runList,
+        ...flags,
+      ],
       { env },
     );
     if (!/^converge: 0\//m.test(r.stdout)) throw new Error(`not a no-op:\n${r.stdout}\n${r.stderr}`);
