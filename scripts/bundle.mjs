@@ -5,8 +5,6 @@
 // - ESM with splitting: what the commands import dynamically (the AWS SDK, mysql2, each resource
 //   type) stays in chunks of its own, loaded only by the command that needs it.
 // - tsx stays external: it is a loader for user recipes written in TypeScript, used only then.
-// - mysql2 stays external: its CommonJS default export reaches our code through Node's own
-//   interop (bundled, mysql.createConnection was undefined); it is imported only when used.
 // - CommonJS packages in an ESM bundle call require() for Node's built-ins: the banner gives them one.
 // - Source maps sit beside the bundles (not inlined, so they cost nothing unless asked for):
 //   NODE_OPTIONS=--enable-source-maps makes a stack trace name the TypeScript source.
@@ -43,7 +41,7 @@ const { metafile } = await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  external: ["tsx", "tsx/*", "mysql2", "mysql2/*"],
+  external: ["tsx", "tsx/*"],
   chunkNames: "chunks/[name]-[hash]",
   sourcemap: "linked",
   sourcesContent: false,

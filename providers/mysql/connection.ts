@@ -154,7 +154,8 @@ interface Session {
 
 /** Opens a session as user; rejects with the driver's error (which never contains the password). */
 async function connect(e: Endpoint, user: string, password?: string): Promise<Session> {
-  const mysql = await import("mysql2/promise");
+  // The package is CommonJS: Node's interop also names its exports, the bundle's chunk has only the default.
+  const { default: mysql } = await import("mysql2/promise");
   const { socket, host, port } = endpointOf(e);
   const conn: Connection = await mysql.createConnection({
     ...(socket ? { socketPath: socket } : { host, port }),
