@@ -31,6 +31,7 @@ const settings = {
   mb: num("BENCH_MB", 600),
   backupRounds: num("BENCH_BACKUP_ROUNDS", 5),
   endpoints: (env.BENCH_ENDPOINTS ?? "s3rver,sink").split(","),
+  variants: env.BENCH_VARIANTS?.split(","),
 };
 
 /** Primitives one s3_mysql_backup with cron expands to (user, home, config, .my.cnf, account, script, access_check, cron). */
@@ -124,6 +125,7 @@ try {
       mb: settings.mb,
       rounds: settings.backupRounds,
       endpoints: settings.endpoints,
+      variants: settings.variants,
       socket: db.info.socket,
     });
     results.backup = b.figures;

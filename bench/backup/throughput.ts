@@ -104,6 +104,8 @@ export interface ThroughputOptions {
   rounds: number;
   /** "s3rver", "sink", or both. */
   endpoints: string[];
+  /** Ids of the variants to run (bench/backup/variants.ts); all when undefined. */
+  variants?: string[];
   socket: string;
 }
 
@@ -121,16 +123,24 @@ export async function backupThroughput(o: ThroughputOptions) {
     const samples: Samples = {};
     const sinkSeen = new Set<string>();
     const loadBefore = load();
+    const chosen = VARIANTS.filter((v) => !o.variants || o.variants.includes(v.id));
     for (let round = 0; round < o.rounds; round++) {
-      const turn = round % VARIANTS.length;
-      const order = [...VARIANTS.slice(turn), ...VARIANTS.slice(0, turn)];
+      const turn = round % chosen.length;
+      const order = [...chosen.slice(turn), ...chosen.slice(0, turn)];
       for (const source of sources)
         for (const v of order)
           for (const ep of v.uploads ? endpoints : [undefined]) {
             const sample = await runVariant(root, serverPid, v, source, ep, sinkSeen);
             (samples[sampleKey(source.kind, v.id, ep?.kind)] ??= []).push(sample);
+            // Memory and disk go in the line too: a run stopped before its tables still leaves them.
+            const peaks = Object.entries(sample.costs)
+              .sort((a, b) => b[1].peakMiB - a[1].peakMiB)
+              .slice(0, 3)
+              .map(([name, c]) => `${name} ${c.peakMiB.toFixed(0)}`)
+              .join(", ");
             console.error(
-              `  round ${round + 1}: ${source.kind} ${v.id} ${ep?.kind ?? ""} ${sample.s.toFixed(1)} s (load ${load()})`,
+              `  round ${round + 1}: ${source.kind} ${v.id} ${ep?.kind ?? ""} ${sample.s.toFixed(1)} s` +
+                ` (peak RSS MiB: ${peaks}; temp ${(sample.tempPeakBytes / 1e6).toFixed(0)} MB; load ${load()})`,
             );
           }
     }
