@@ -14,6 +14,7 @@ import {
   readdirSync,
   readlinkSync,
   readSync,
+  realpathSync,
   type Stats,
 } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
@@ -88,6 +89,18 @@ export function readlinkPath(path: string): Promise<string | undefined> {
     if (target.code === "EINVAL") return undefined;
     return ifMissing(undefined)(target);
   });
+}
+
+/**
+ * Where `path` leads with every symbolic link on the way followed, as realpath(3) resolves it;
+ * undefined when it leads nowhere (a component missing, or links that loop). Only reads: a
+ * check of where a path leads, never a way to a file that is then written.
+ */
+export function realPath(path: string): Promise<string | undefined> {
+  const real = attemptTo(() => realpathSync.native(path));
+  if (!(real instanceof Error)) return Promise.resolve(real);
+  if (real.code === "ELOOP") return Promise.resolve(undefined);
+  return Promise.resolve(ifMissing(undefined)(real));
 }
 
 /** What `read` returns, or undefined when the path is missing (ifMissing's rule). */

@@ -47,6 +47,8 @@ export interface HostView {
   stat(path: string): Promise<Stats | undefined>;
   /** Where a symbolic link points, or undefined when path is not one. */
   readlink(path: string): Promise<string | undefined>;
+  /** Where path leads with every link on the way followed, or undefined when it leads nowhere. */
+  realpath(path: string): Promise<string | undefined>;
   /** The names in a directory, or undefined when there is none. */
   list(path: string): Promise<string[] | undefined>;
   /** Runs a program that only reads (no stdin: nothing secret is sent to a read). */
@@ -103,7 +105,6 @@ export type Observer = (effect: Effect) => void;
 const READ_ONLY: Record<string, (args: readonly string[]) => boolean> = {
   getent: () => true,
   id: () => true,
-  realpath: (args) => args.length === 3 && args[0] === "-e" && args[1] === "--",
 };
 
 /** Programs whose writes change nothing a READ_ONLY program answers (crontabs are read as files). */
@@ -137,6 +138,7 @@ export class LocalHost implements Host {
       inspectFile: (p) => this.inspectFile(p),
       stat: (p) => this.stat(p),
       readlink: (p) => this.readlink(p),
+      realpath: (p) => this.realpath(p),
       list: (p) => this.list(p),
       run: (argv, o) => this.run(argv, o),
       remember: (key, compute) => this.remember(key, compute),
@@ -158,6 +160,11 @@ export class LocalHost implements Host {
 
   readlink(path: string): Promise<string | undefined> {
     return files.readlinkPath(path);
+  }
+
+  realpath(path: string): Promise<string | undefined> {
+    // Every check of a run follows the same interpreter and code: asked once until the next write.
+    return this.remember(`realpath ${path}`, () => files.realPath(path));
   }
 
   run(argv: readonly string[], opts: ReadOptions = {}): Promise<RunResult> {

@@ -37,9 +37,8 @@ function ancestors(path: string): string[] {
 
 /** Why who cannot read or execute path, or undefined when it can. */
 export async function accessProblem(view: HostView, who: Who, path: string, want: Want): Promise<string | undefined> {
-  const real = await view.run(["realpath", "-e", "--", path], { okExitCodes: [1] });
-  if (real.exitCode !== 0) return `${path} does not exist`;
-  const target = real.stdout.replace(/\n$/, "");
+  const target = await view.realpath(path);
+  if (target === undefined) return `${path} does not exist`;
   for (const dir of new Set([...ancestors(path), ...ancestors(target)])) {
     const st = await statOf(view, dir);
     if (st?.isDirectory() && !permits(st, who, "execute"))

@@ -1,6 +1,7 @@
 // The host, the one choke point for side effects: what a child process sees (never converge's
 // own environment, where secrets given by {"env": ...} live), and the observer every write passes.
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -50,5 +51,30 @@ describe("LocalHost observer (the fault suite's hook)", () => {
     // The stopped rename leaves neither b nor its temporary file.
     expect(readdirSync(dir)).toEqual(["a"]);
     rmSync(dir, { recursive: true });
+  });
+});
+
+describe("LocalHost realpath", () => {
+  it("follows every link on the way, as realpath(1) does, and answers undefined where a path leads nowhere", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "host-realpath-"));
+    try {
+      mkdirSync(join(dir, "real"));
+      writeFileSync(join(dir, "real/file"), "x");
+      symlinkSync("real", join(dir, "hop"));
+      symlinkSync(join(dir, "hop/file"), join(dir, "link"));
+      symlinkSync("loop-b", join(dir, "loop-a"));
+      symlinkSync("loop-a", join(dir, "loop-b"));
+      symlinkSync("nowhere", join(dir, "dangling"));
+      const view = new LocalHost(true).view();
+      for (const p of ["link", "hop/file", "real/../hop/./file"]) {
+        const answer = await view.realpath(join(dir, p));
+        expect(answer).toBe(execFileSync("realpath", ["-e", "--", join(dir, p)], { encoding: "utf8" }).trim());
+        expect(answer).toBe(join(realpathSync(dir), "real/file"));
+      }
+      for (const p of ["missing", "dangling", "loop-a", "real/file/below"])
+        expect(await view.realpath(join(dir, p))).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
