@@ -99,8 +99,8 @@ function groupListing(view: HostView): Promise<string> {
  * The account's group ids from the group database's one listing, as initgroups orders them (the
  * primary, then each group listing the account as a member, once), or undefined when the listing
  * may lack some: it holds what `id` would ask NSS for only when every source of the group
- * database lists its entries. files, compat and systemd do; sss, ldap or winbind may not
- * (enumeration is off by default), and then `id` is asked, one program per account.
+ * database lists its entries. files and systemd do; sss, ldap or winbind may not (enumeration
+ * is off by default), nor compat's NIS, and then `id` is asked, one program per account.
  */
 async function listedGroupIds(view: HostView, account: Account): Promise<number[] | undefined> {
   if (!(await groupSourcesList(view))) return undefined;
@@ -125,7 +125,7 @@ function groupSourcesList(view: HostView): Promise<boolean> {
 }
 
 const NSSWITCH = "/etc/nsswitch.conf";
-const LISTING_SOURCES = new Set(["files", "compat", "systemd"]);
+const LISTING_SOURCES = new Set(["files", "systemd"]);
 
 // Each member's group ids in the group database's last listing (the same text until it is listed again).
 let lastMembers: { text: string; byMember: Map<string, number[]> } | undefined;

@@ -81,7 +81,7 @@ describe("account lookups", () => {
 
   it("takes an account's groups from the group listing when every group source lists its entries (mock NSS)", async () => {
     const members = "root:x:0:\napp:x:1000:\nweb:x:33:app,other\nlog:x:4:app\nalias:x:33:app\n";
-    for (const nsswitch of [undefined, "passwd: files\ngroup:          files systemd # a comment\n", "group: compat"]) {
+    for (const nsswitch of [undefined, "passwd: files\ngroup:          files systemd # a comment\n", "group: files"]) {
       const { view, asked } = fakeGetent({ passwd, group: members }, {}, nsswitch);
       const app = (await findAccount(view, "app"))!;
       expect(await groupIdsOf(view, app)).toEqual([1000, 33, 4]);
@@ -92,8 +92,8 @@ describe("account lookups", () => {
     }
   });
 
-  it("asks id when a group source may not list its entries (sss, ldap, an action before them) (mock NSS)", async () => {
-    for (const nsswitch of ["group: files sss\n", "group: files [NOTFOUND=return] ldap\n", "group: winbind"]) {
+  it("asks id when a group source may not list its entries (sss, ldap, compat's NIS) (mock NSS)", async () => {
+    for (const nsswitch of ["group: files sss\n", "group: files [NOTFOUND=return] ldap\n", "group: compat"]) {
       const { view, asked } = fakeGetent(
         { passwd, group },
         { "-G app": "1000 5000\n", "-nG app": "app ldapstaff\n" },
