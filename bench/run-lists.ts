@@ -30,7 +30,8 @@ const cron = (i: number) => ({ minute: String(i % 60), hour: String(Math.floor(i
 function primitive(kind: PrimitiveKind, i: number, t: Targets): Entry {
   switch (kind) {
     case "system_user":
-      return entry("system_user", `bench_u${i}`, { home: `/var/lib/bench_u${i}` });
+      // Regular accounts: Debian's system uid range (100-999) holds fewer than 1,000 of them.
+      return entry("system_user", `bench_u${i}`, { home: `/var/lib/bench_u${i}`, system: false });
     case "directory":
       return entry("directory", `/var/lib/bench-dirs/d${i}`, { owner: "root", mode: "0750", recursive: true });
     case "template_file":
