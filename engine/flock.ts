@@ -16,6 +16,7 @@ import {
   unlinkSync,
   writeSync,
 } from "node:fs";
+import { CHILD_ENV } from "./program.js";
 
 export interface HeldLock {
   readonly path: string;
@@ -104,7 +105,8 @@ export async function acquireFlock(path: string, opts: LockOptions = {}): Promis
 }
 function runFlock(args: string[], fd: number): Promise<number | null> {
   return new Promise((resolve, reject) => {
-    const child = spawn("flock", args, { stdio: ["ignore", "ignore", "ignore", fd] });
+    // The fixed PATH and no secret of ours: flock(1) is found where root's programs are.
+    const child = spawn("flock", args, { env: CHILD_ENV, stdio: ["ignore", "ignore", "ignore", fd] });
     child.once("error", (e) => reject(new Error(`cannot run flock(1) (util-linux): ${e.message}`)));
     child.once("close", (code) => resolve(code));
   });

@@ -10,7 +10,7 @@ import * as files from "./host-files.js";
 import { type LeftoverIndex, removeLeftovers, removePath } from "./host-remove.js";
 import type { FileEntry, WriteOptions } from "./host-files.js";
 import { Held, keep } from "./host-kept.js";
-import { runProgram } from "./program.js";
+import { CHILD_ENV, runProgram } from "./program.js";
 
 export type { FileEntry, WriteOptions } from "./host-files.js";
 
@@ -109,12 +109,6 @@ const READ_ONLY: Record<string, (args: readonly string[]) => boolean> = {
 
 /** Programs whose writes change nothing a READ_ONLY program answers (crontabs are read as files). */
 const KEEPS_ANSWERS = new Set(["crontab"]);
-
-/**
- * What a child sees of the environment: a fixed PATH and the C locale (output is parsed), plus
- * what the caller passes. Never converge's own environment, which holds secrets given by {"env"}.
- */
-const CHILD_ENV = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C" };
 
 /** The local machine. In why-run every write throws WhyRunViolation. */
 export class LocalHost implements Host {

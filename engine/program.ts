@@ -3,6 +3,12 @@
 // (tar, mysqldump, zstd) are not run this way.
 import { spawn } from "node:child_process";
 
+/**
+ * What a child sees of the environment: a fixed PATH and the C locale (output is parsed), plus
+ * what the caller passes. Never the engine's own environment, which holds secrets given by {"env"}.
+ */
+export const CHILD_ENV = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C" };
+
 export interface Finished {
   /** The exit code, or null when a signal ended it. */
   code: number | null;

@@ -1,7 +1,7 @@
 // Keys, config errors, the lock and the lifecycle rules (the policy: spec/backup/protection.spec.ts).
 import { PutBucketLifecycleConfigurationCommand, S3Client, type LifecycleRule } from "@aws-sdk/client-s3";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, inject, test } from "vitest";
 import { patternToRegExp } from "../../contract/database-entries.js";
@@ -9,6 +9,7 @@ import { objectKey, randomToken } from "../../backup/keys.js";
 import { lifecycleRules, mergeRules } from "../../backup/lifecycle.js";
 import { manifestProblem } from "../../backup/manifest-schema.js";
 import { partPlan } from "../../backup/upload.js";
+import { acquireFlock } from "../../engine/flock.js";
 import { createBucket } from "../support/s3-server.js";
 import { jobConfig, listKeys, ROOT, runCli, tempDir, writeConfig } from "./helpers.js";
 
@@ -117,6 +118,27 @@ describe("lock", () => {
     expect(readFileSync(lock, "utf8")).toBe(`${process.pid}\n`);
     expect((await runCli(["run", "--config", cfg])).code).toBe(0);
     expect(existsSync(lock)).toBe(false);
+  });
+  test("is taken by the flock(1) of the fixed PATH, given none of the caller's environment: a flock first on the caller's PATH never runs", async () => {
+    const dir = tempDir("flock-path-");
+    const marker = join(dir, "ran");
+    writeFileSync(join(dir, "flock"), `#!/bin/sh\nenv > '${marker}'\nexit 0\n`);
+    chmodSync(join(dir, "flock"), 0o755);
+    const path = process.env.PATH;
+    process.env.PATH = `${dir}:${path}`;
+    process.env.SPEC_FLOCK_SECRET = "not-for-children";
+    try {
+      const held = await acquireFlock(join(dir, "lock"));
+      expect(held).toBeDefined();
+      expect(existsSync(marker)).toBe(false);
+      // Really held: the real flock(1) cannot take it meanwhile.
+      expect(spawnSync("/usr/bin/flock", ["--nonblock", join(dir, "lock"), "true"]).status).not.toBe(0);
+      held!.release();
+      expect(spawnSync("/usr/bin/flock", ["--nonblock", join(dir, "lock"), "true"]).status).toBe(0);
+    } finally {
+      process.env.PATH = path;
+      delete process.env.SPEC_FLOCK_SECRET;
+    }
   });
 });
 
