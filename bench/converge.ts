@@ -3,12 +3,11 @@
 // `node -e 0`, a no-op converge and a no-op `--why-run` over every run-list, all started the same
 // way (inside the tests' sandbox, spec/support/sandbox.ts), so start-up and mount set-up cancel
 // out and the machine's load hits every figure alike.
-import { randomUUID } from "node:crypto";
-import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../engine/paths.js";
 import { Sandbox } from "../spec/support/sandbox.js";
 import { load, summarize, type Summary } from "./stats.js";
+import { timed } from "./timed.js";
 
 const CONVERGE = join(PROJECT_ROOT, "bin/converge.js");
 
@@ -33,19 +32,11 @@ export interface Prepared {
   notReady?: string;
 }
 
-/**
- * Runs argv in the sandbox, timed from inside it: a small bash reads $EPOCHREALTIME around the
- * command. Timed from here, every figure would include this process's own fork, whose cost
- * grows with its memory (page tables are copied): on this machine a benchmark process of 2 GB
- * took half a second per spawn, which once inflated the floor from 0.44 to 1.13 s.
- */
+/** Runs argv in the sandbox, timed inside it (bench/timed.ts). */
 async function timedExec(sb: Sandbox, argv: string[], env: Record<string, string> = {}) {
-  const timing = join(sb.dir, `timing-${randomUUID()}`);
-  const script = 'out=$1; shift; s=$EPOCHREALTIME; "$@"; rc=$?; echo "$s $EPOCHREALTIME" > "$out"; exit $rc';
-  const r = await sb.exec(["bash", "-c", script, "timed", timing, ...argv], { env });
-  const [start, end] = readFileSync(timing, "utf8").trim().split(" ").map(Number);
-  rmSync(timing);
-  return { r, s: end - start };
+  const t = timed(argv, sb.dir);
+  const r = await sb.exec(t.argv, { env });
+  return { r, s: t.seconds() };
 }
 
 /**

@@ -11,6 +11,7 @@ import { testS3Client } from "../../spec/support/s3-server.js";
 import { cpuSeconds, watchTree, type ProgramCost } from "../proc.js";
 import { startEndpoint, type Endpoint } from "../services.js";
 import { load } from "../stats.js";
+import { timed } from "../timed.js";
 import { backupTables } from "./report.js";
 import { BUCKET, ensureAwsCli, prepareSources, variantEnv } from "./sources.js";
 import { VARIANTS, type Source, type Variant } from "./variants.js";
@@ -74,11 +75,9 @@ async function runVariant(
   const argv = v.argv(source, { url: ep?.info.endpoint ?? "", bucket: BUCKET, key, work });
   const cpu0 = ep ? cpuSeconds(ep.pid) : NaN;
   const server0 = cpuSeconds(serverPid);
-  // Timed by a small bash around the command, not from here: this process's own fork costs more
-  // as its memory grows (bench/converge.ts, timedExec).
-  const timing = join(root, `timing-${v.id.replace(/\W/g, "_")}`);
-  const script = 'out=$1; shift; s=$EPOCHREALTIME; "$@"; rc=$?; echo "$s $EPOCHREALTIME" > "$out"; exit $rc';
-  const child = spawn("bash", ["-c", script, "timed", timing, ...argv], {
+  // Timed inside the tree it runs in, not from here (bench/timed.ts).
+  const t = timed(argv, root);
+  const child = spawn(t.argv[0], t.argv.slice(1), {
     cwd: work,
     env: variantEnv(work),
     stdio: ["ignore", "ignore", "pipe"],
@@ -89,9 +88,7 @@ async function runVariant(
   let stderr = "";
   child.stderr!.on("data", (b: Buffer) => (stderr = (stderr + b.toString()).slice(-4000)));
   const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
-  const [start, end] = readFileSync(timing, "utf8").trim().split(" ").map(Number);
-  rmSync(timing);
-  const s = end - start;
+  const s = t.seconds();
   clearInterval(disk);
   const costs = watch.stop();
   const endpointCpuS = ep ? cpuSeconds(ep.pid) - cpu0 : 0;
