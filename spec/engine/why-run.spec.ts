@@ -73,6 +73,7 @@ describe("the host in why-run", () => {
       "inspectFile",
       "list",
       "readlink",
+      "realpath",
       "remember",
       "run",
       "stat",
