@@ -111,9 +111,11 @@ async function listedGroupIds(view: HostView, account: Account): Promise<number[
 /** Whether every source of the group database named in nsswitch.conf lists all its entries. */
 function groupSourcesList(view: HostView): Promise<boolean> {
   return view.remember("nsswitch: group sources list", async () => {
-    const text = (await view.inspectFile(NSSWITCH))?.content?.toString("utf8");
+    const entry = await view.inspectFile(NSSWITCH);
+    // There but not read (not a regular file, several names, too large): what it names is unknown.
+    if (entry && !entry.content) return false;
     // Without the file, or without a group line, glibc uses files alone.
-    const line = /^group:([^\n#]*)/m.exec(text ?? "")?.[1] ?? "files";
+    const line = /^group:([^\n#]*)/m.exec(entry?.content?.toString("utf8") ?? "")?.[1] ?? "files";
     // Actions such as [NOTFOUND=return] are not sources.
     const sources = line
       .replace(/\[[^\]]*\]/g, " ")

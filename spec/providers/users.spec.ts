@@ -36,7 +36,7 @@ describe("getent parsing", () => {
  * A view whose getent (and id) answer from fixed text, counting the programs asked, with an
  * nsswitch.conf of the test's choosing (mock: an NSS source that declines to list cannot be set up here).
  */
-function fakeGetent(listing: Record<string, string>, single: Record<string, string>, nsswitch?: string) {
+function fakeGetent(listing: Record<string, string>, single: Record<string, string>, nsswitch?: string | null) {
   const asked: string[] = [];
   const view = {
     run: async (argv: readonly string[]): Promise<RunResult> => {
@@ -45,7 +45,9 @@ function fakeGetent(listing: Record<string, string>, single: Record<string, stri
       const stdout = key === undefined ? listing[db] : (single[`${db} ${key}`] ?? "");
       return { stdout, stderr: "", exitCode: stdout ? 0 : 2 };
     },
-    inspectFile: async () => (nsswitch === undefined ? undefined : { content: Buffer.from(nsswitch) }),
+    // null: a file that is there but was not read (several names, not a regular file).
+    inspectFile: async () =>
+      nsswitch === undefined ? undefined : { content: nsswitch === null ? undefined : Buffer.from(nsswitch) },
     remember: (_key: string, compute: () => Promise<unknown>) => compute(),
   } as unknown as HostView;
   return { view, asked };
@@ -92,8 +94,8 @@ describe("account lookups", () => {
     }
   });
 
-  it("asks id when a group source may not list its entries (sss, ldap, compat's NIS) (mock NSS)", async () => {
-    for (const nsswitch of ["group: files sss\n", "group: files [NOTFOUND=return] ldap\n", "group: compat"]) {
+  it("asks id when a group source may not list its entries (sss, ldap, compat's NIS), or nsswitch.conf could not be read (mock NSS)", async () => {
+    for (const nsswitch of ["group: files sss\n", "group: files [NOTFOUND=return] ldap\n", "group: compat", null]) {
       const { view, asked } = fakeGetent(
         { passwd, group },
         { "-G app": "1000 5000\n", "-nG app": "app ldapstaff\n" },
