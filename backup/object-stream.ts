@@ -87,12 +87,18 @@ export async function streamInto(
   const sink = src.sys.spawn(sinkArgv, { stdin: "pipe", signal: src.signal });
   sink.stdout?.resume();
   const sinkEnded = childEnded(sink, sinkName);
-  let pipeErr = "";
+  let pipeErr: NodeJS.ErrnoException | undefined;
   await pipeline(m.body, m.meter, dec.stream, sink.stdin!, { signal: src.signal }).catch((e: Error) => {
-    pipeErr = e.message;
+    pipeErr = e;
   });
   const ends: StageEnd[] = await Promise.all([dec.ended, sinkEnded]);
   if (src.signal?.aborted) return abortReason(src.signal);
   const bad = ends.find((e) => !e.ok);
-  return m.mismatch() ?? (bad ? describeEnd(bad) : undefined) ?? (pipeErr || undefined);
+  const failed = m.mismatch() ?? (bad ? describeEnd(bad) : undefined);
+  if (failed || !pipeErr) return failed;
+  // Every byte matched the manifest on its way and every program exited 0. A program that has
+  // read all it needs may exit, closing its stdin, before Node sees its own end of that pipe
+  // finish (tar stops at the archive's end marker): the pipeline then says "Premature close" or
+  // EPIPE, though nothing was lost. Anything else is a failure.
+  return pipeErr.code === "ERR_STREAM_PREMATURE_CLOSE" || pipeErr.code === "EPIPE" ? undefined : pipeErr.message;
 }
