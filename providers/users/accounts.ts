@@ -34,14 +34,18 @@ export function parseGroup(line: string): Group {
  * write, so a run looks accounts up without a program per lookup. A key not in the listing is
  * still asked for on its own: NSS sources may decline to list their entries (sssd, LDAP).
  */
-async function getent(view: HostView, db: string, key: string | number): Promise<string | undefined> {
-  const listing = await view.run(["getent", db], { okExitCodes: [2] });
+async function getent(view: HostView, db: "passwd" | "group", key: string | number): Promise<string | undefined> {
   // Like getent itself: a key that is all digits is an id.
-  const line = indexOf(db, listing.stdout).get(/^\d+$/.test(String(key)) ? `#${Number(key)}` : String(key));
+  const line = indexOf(db, await listing(view, db)).get(/^\d+$/.test(String(key)) ? `#${Number(key)}` : String(key));
   if (line !== undefined) return line;
   // getent exits 2 when the key is unknown: an answer, not a failure.
   const r = await view.run(["getent", db, String(key)], { okExitCodes: [2] });
   return r.exitCode === 0 ? r.stdout.split("\n")[0] : undefined;
+}
+
+/** The whole database as getent lists it (kept by the host until a write). */
+function listing(view: HostView, db: "passwd" | "group"): Promise<string> {
+  return view.run(["getent", db], { okExitCodes: [2] }).then((r) => r.stdout);
 }
 
 // The index of each database's last listing (the same text until the host lists it again after a write).
@@ -78,7 +82,7 @@ export async function findGroup(view: HostView, key: string | number): Promise<G
 export async function groupsOf(view: HostView, account: Account): Promise<string[]> {
   const ids = await listedGroupIds(view, account);
   if (!ids) return words(await view.run(["id", "-nG", account.name]));
-  const byKey = indexOf("group", await groupListing(view));
+  const byKey = indexOf("group", await listing(view, "group"));
   return ids.map((id) => byKey.get(`#${id}`)?.split(":")[0] ?? String(id));
 }
 
@@ -91,10 +95,6 @@ function words(r: RunResult): string[] {
   return r.stdout.trim().split(/\s+/).filter(Boolean);
 }
 
-function groupListing(view: HostView): Promise<string> {
-  return view.run(["getent", "group"], { okExitCodes: [2] }).then((r) => r.stdout);
-}
-
 /**
  * The account's group ids from the group database's one listing, as initgroups orders them (the
  * primary, then each group listing the account as a member, once), or undefined when the listing
@@ -104,7 +104,7 @@ function groupListing(view: HostView): Promise<string> {
  */
 async function listedGroupIds(view: HostView, account: Account): Promise<number[] | undefined> {
   if (!(await groupSourcesList(view))) return undefined;
-  const ids = [account.gid, ...(membersOf(await groupListing(view)).get(account.name) ?? [])];
+  const ids = [account.gid, ...(membersOf(await listing(view, "group")).get(account.name) ?? [])];
   return [...new Set(ids)];
 }
 
