@@ -49,7 +49,7 @@ fi
 
 command -v npm >/dev/null 2>&1 || { echo "install: npm is missing: run bash scripts/setup.sh first" >&2; exit 1; }
 # Compiled and bundled code newer than every source, or compile now (setup.sh normally has).
-if [ ! -f dist/bundle/converge.js ] || [ -n "$(find engine contract resources providers backup recipes -name '*.ts' -newer dist/bundle/converge.js | head -n 1)" ]; then
+if [ ! -f dist/bundle/converge.cjs ] || [ -n "$(find engine contract resources providers backup recipes -name '*.ts' -newer dist/bundle/converge.cjs | head -n 1)" ]; then
   echo "install: compiling"
   npm run --silent build
 fi

@@ -116,7 +116,7 @@ const [work, count, seed] = [process.argv[2], Number(process.argv[3]), Number(pr
 Object.assign(process.env, ENV);
 const fx = fixtures(work);
 const main = async (path: string) => (await import(join(PROJECT_ROOT, path))).main as Main;
-const [converge, bundledConverge] = [await main("dist/engine/cli.js"), await main("dist/bundle/converge.js")];
+const [converge, bundledConverge] = [await main("dist/engine/cli.js"), await main("dist/bundle/converge.cjs")];
 const [backup, bundledBackup] = [await main("dist/backup/cli.js"), await main("dist/bundle/s3-backup.js")];
 // Besides the generated cases: what never ends or never opens, and the slowest ways to fail.
 const paths = ["/dev/zero", "/dev/urandom", "/dev/null", fx.fifo, work];

@@ -1,0 +1,66 @@
+// converge runs its bundle with V8's code cache written at build time (engine/code-cache.ts). V8
+// checks a cache against the length of the text only, so the cache carries the text's digest: a
+// bundle changed since, even to one of the same length, must run as it now reads.
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeEach, describe, expect, it } from "vitest";
+import { loadBundle } from "../../engine/code-cache.js";
+import { PROJECT_ROOT } from "../../engine/paths.js";
+
+// Called at load, so V8 compiles it eagerly and its code is in the cache.
+const bundleText = (answer: string) =>
+  `const answer = (function () { return "${answer}"; })();\n` +
+  `module.exports = { answer: () => answer, file: __filename, later: () => import("./beside.mjs") };\n`;
+
+describe("the code cache beside a bundle", () => {
+  let file: string;
+  beforeEach(() => {
+    const dir = mkdtempSync(join(tmpdir(), "code-cache-"));
+    file = join(dir, "bundle.cjs");
+    writeFileSync(file, bundleText("forty-two"));
+    writeFileSync(join(dir, "beside.mjs"), "export const found = 'beside';\n");
+    loadBundle(file).writeCache();
+  });
+
+  it("is used when it was written for this very text", () => {
+    const b = loadBundle(file);
+    expect(b.cacheUsed).toBe(true);
+    expect((b.exports.answer as () => string)()).toBe("forty-two");
+    expect(b.exports.file).toBe(file);
+  });
+
+  it("is ignored once the bundle changed, even to a text of the same length, and the new text runs", () => {
+    writeFileSync(file, bundleText("forty-one"));
+    const b = loadBundle(file);
+    expect(b.cacheUsed).toBe(false);
+    expect((b.exports.answer as () => string)()).toBe("forty-one");
+  });
+
+  it("is ignored when damaged or missing, and the bundle still runs", () => {
+    // One byte flipped in V8's part: V8 itself may take it (a release build does not checksum it).
+    const cache = readFileSync(`${file}.cache`);
+    cache[cache.length - 1] ^= 0xff;
+    writeFileSync(`${file}.cache`, cache);
+    const damaged = loadBundle(file);
+    expect(damaged.cacheUsed).toBe(false);
+    expect((damaged.exports.answer as () => string)()).toBe("forty-two");
+    writeFileSync(`${file}.cache`, cache.subarray(0, 40));
+    expect(loadBundle(file).cacheUsed).toBe(false);
+    writeFileSync(`${file}.cache`, "");
+    expect(loadBundle(file).cacheUsed).toBe(false);
+  });
+
+  it("leaves import() inside the bundle to Node's loader, resolved from the bundle's folder", async () => {
+    const mod = await (loadBundle(file).exports.later as () => Promise<{ found: string }>)();
+    expect(mod.found).toBe("beside");
+  });
+
+  it("the built converge bundle has one, and V8 takes it", () => {
+    const bundle = join(PROJECT_ROOT, "dist/bundle/converge.cjs");
+    expect(existsSync(`${bundle}.cache`), "run `npm run build` first").toBe(true);
+    const b = loadBundle(bundle);
+    expect(b.cacheUsed).toBe(true);
+    expect(typeof b.exports.main).toBe("function");
+  });
+});
