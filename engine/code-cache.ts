@@ -38,14 +38,14 @@ export function loadBundle(file: string): LoadedBundle {
     // No cache (a build without one, a removed file): compiled as usual.
   }
   // The wrapper stays on the first line so every other line keeps its number for the source map.
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-    filename: file,
-    cachedData: cached,
-    // import() inside the bundle (a user's recipe, tsx) goes to Node's own loader, as from a file.
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  });
+  const script = new vm.Script(
+    `(function (exports, require, module, __filename, __dirname, __importExternal) {${source}\n})`,
+    { filename: file, cachedData: cached },
+  );
   const module = { exports: {} as Record<string, unknown> };
-  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+  // The bundle's import() of what is outside it (engine/import-external.ts) is this module's.
+  const importExternal = (specifier: string) => import(specifier);
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file), importExternal);
   return {
     exports: module.exports,
     cacheUsed: cached !== undefined && !script.cachedDataRejected,

@@ -3,6 +3,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { importExternal } from "./import-external.js";
 import { SHIPPED_RECIPES_DIR } from "./paths.js";
 import type { Recipe } from "./recipe-api.js";
 import { RECIPE_PATTERN } from "./schema/run-list.js";
@@ -49,9 +50,9 @@ export async function importRecipe(file: string): Promise<{ recipe: Recipe; dir:
   if (/\.m?ts$/.test(file)) {
     // tsx would otherwise cache compiled recipes under /tmp: converge writes only through the host.
     process.env.TSX_DISABLE_CACHE = "1";
-    mod = await (await import("tsx/esm/api")).tsImport(url, import.meta.url);
+    mod = await (await importExternal("tsx/esm/api")).tsImport(url, import.meta.url);
   } else {
-    mod = await import(url);
+    mod = await importExternal(url);
   }
   const recipe = mod.default?.default ?? mod.default;
   if (typeof recipe !== "function") throw new Error(`${file} must export a default function (r) => { ... }`);

@@ -4,7 +4,7 @@
 // dist/engine/code-cache.js, used here.
 //
 // - converge: one CommonJS file, with V8's code cache for it beside it (converge.cjs.cache,
-//   engine/code-cache.ts). Nearly every converge loads mysql2, Handlebars, yaml and the
+//   engine/code-cache.ts, written by scripts/warm-code-cache.mjs). Nearly every converge loads mysql2, Handlebars, yaml and the
 //   validators, so nothing is gained by leaving them out, and Node 20 can cache the compiled code
 //   of a script, not of an ES module: this start costs about a quarter less than an ES module
 //   bundle split into chunks.
@@ -16,12 +16,15 @@
 //   NODE_OPTIONS=--enable-source-maps makes a stack trace name the TypeScript source.
 // - The validators are compiled here, ahead of time (scripts/validators.mjs): the generated module
 //   takes the place of engine/schema/precompiled.ts, so no command compiles a schema when it runs.
+//   The shipped templates likewise (scripts/templates.mjs, providers/files/precompiled-templates.ts).
 // - The bundles live in dist/, so paths found from import.meta.url (engine/paths.ts walks up to
 //   package.json) still reach templates/, schema/ and dist/recipes/; in the CommonJS bundle
 //   import.meta.url is the bundle's own file URL.
 import { build, transform } from "esbuild";
+import { execFileSync } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
+import { precompiledTemplatesSource } from "./templates.mjs";
 import { precompiledSource } from "./validators.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -29,14 +32,17 @@ const outdir = `${root}dist/bundle`;
 rmSync(outdir, { recursive: true, force: true });
 // Minified: about 370 KB of generated code that Node parses at every start, read by no one.
 const { code: validators } = await transform(await precompiledSource(), { minify: true, format: "esm" });
+const templates = await precompiledTemplatesSource();
+// Modules of the sources whose contents the build generates: compiled ahead of time.
+const generated = [
+  [/[\\/]engine[\\/]schema[\\/]precompiled\.ts$/, validators],
+  [/[\\/]providers[\\/]files[\\/]precompiled-templates\.ts$/, templates],
+];
 const precompiled = {
-  name: "precompiled-validators",
+  name: "precompiled",
   setup(b) {
-    b.onLoad({ filter: /[\\/]engine[\\/]schema[\\/]precompiled\.ts$/ }, () => ({
-      contents: validators,
-      loader: "js",
-      resolveDir: root,
-    }));
+    for (const [filter, contents] of generated)
+      b.onLoad({ filter }, () => ({ contents, loader: "js", resolveDir: root }));
   },
 };
 const common = {
@@ -53,8 +59,22 @@ const common = {
   metafile: true,
   plugins: [precompiled],
 };
+// In the converge bundle, run by engine/code-cache.ts, import() of a recipe or tsx goes through
+// the function it passes (engine/import-external.ts); loaded by Node's own require (a spec), the
+// bundle's import() works as it is.
+const importExternal = {
+  name: "import-external",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]engine[\\/]import-external\.ts$/ }, () => ({
+      contents:
+        'export const importExternal = typeof __importExternal === "function" ? __importExternal : (s) => import(s);',
+      loader: "js",
+    }));
+  },
+};
 const converge = await build({
   ...common,
+  plugins: [precompiled, importExternal],
   entryPoints: { converge: "engine/cli.ts" },
   format: "cjs",
   outExtension: { ".js": ".cjs" },
@@ -72,9 +92,7 @@ const backup = await build({
   },
 });
 
-// The code cache holds what compiling the bundle's top level compiled: loaded, not run.
-const { loadBundle } = await import(pathToFileURL(`${root}dist/engine/code-cache.js`).href);
-loadBundle(`${outdir}/converge.cjs`).writeCache();
+execFileSync(process.execPath, [`${root}scripts/warm-code-cache.mjs`], { stdio: ["ignore", "ignore", "inherit"] });
 
 // Which npm packages each output file holds, by path from the project root: spec/backup/startup.spec.ts reads
 // it to tell what a command loaded (a chunk of the AWS SDK has no node_modules in its name).

@@ -1,12 +1,17 @@
 // Handlebars templates: compiled with noEscape (HTML escaping corrupts scripts and config) and
 // strict (a missing variable is an error). Values landing in YAML, shell or option files go
 // through the quoting helpers below, never pasted raw.
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { stringify } from "yaml";
 import { readInputFile } from "../../engine/input/read.js";
 import { TEMPLATES_DIR } from "../../engine/paths.js";
 import { encodeOptionValue } from "../mysql/option-file.js";
+import { precompiledTemplates } from "./precompiled-templates.js";
+
+/** How every template is compiled, at build time (scripts/templates.mjs) or when first rendered. */
+export const COMPILE_OPTIONS = { noEscape: true, strict: true } as const;
 
 /** Quoting helpers every template may use. */
 export const HELPERS: Record<string, (value: unknown) => string> = {
@@ -78,7 +83,9 @@ async function compileTemplate(file: string, source: string): Promise<(variables
       }
       return fn(value);
     });
-  const template = hb.compile(source, { noEscape: true, strict: true });
+  // A shipped template was compiled at build time; its text's digest finds it.
+  const spec = precompiledTemplates[createHash("sha256").update(source).digest("hex")];
+  const template = spec ? hb.template(spec) : hb.compile(source, COMPILE_OPTIONS);
   return (variables) => {
     try {
       return template(variables);

@@ -1,0 +1,19 @@
+// Writes V8's code cache of the converge bundle (engine/code-cache.ts) after a representative
+// start: `converge --validate` of the example run-list compiles what every converge runs before it
+// changes anything (the CLI, the validators, the recipes' expansion, the secret checks, the
+// templates and Handlebars' compiler), so a converge finds that code compiled, not only the
+// bundle's top level. Run by scripts/bundle.mjs, its output discarded.
+import { fileURLToPath } from "node:url";
+import { loadBundle } from "../dist/engine/code-cache.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+// The example's secrets come from these variables: placeholders, long enough to pass the checks.
+Object.assign(process.env, {
+  BACKUP_S3_ACCESS_KEY_ID: "AKIAWARMUPEXAMPLE000",
+  BACKUP_S3_SECRET_ACCESS_KEY: "warm-up-placeholder-secret",
+  BACKUP_DB_PASSWORD: "warm-up-placeholder-password",
+});
+const bundle = loadBundle(`${root}dist/bundle/converge.cjs`);
+const code = await bundle.exports.main([`${root}examples/backup.json`, "--validate"]);
+if (code !== 0) throw new Error(`converge --validate examples/backup.json exited ${code}: no code cache written`);
+bundle.writeCache();
