@@ -22,12 +22,14 @@ export interface LoadedBundle {
 
 /** Loads `file` (a CommonJS bundle) as Node's require would, with `${file}.cache` when it matches. */
 export function loadBundle(file: string): LoadedBundle {
-  const source = readFileSync(file, "utf8");
+  // Hashed as read: hashing the decoded text would encode it again (about 15 ms of 2.4 MB here).
+  const bytes = readFileSync(file);
+  const source = bytes.toString("utf8");
   const cacheFile = `${file}.cache`;
   // V8 checks a cache against the length of the text only, and a release build does not checksum
   // it: a stale cache of a text of the same length would run the old code. So the file starts
   // with the digest of the text it was made for, then that of the cache that follows.
-  const digest = sha256(source);
+  const digest = sha256(bytes);
   let cached: Buffer | undefined;
   try {
     const raw = readFileSync(cacheFile);

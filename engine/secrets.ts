@@ -153,24 +153,28 @@ export interface Declared {
   properties: unknown;
 }
 
-/** A name or another plain value (neither sensitive nor free text) of a declaration, and where it stands. */
-export interface PlainText {
-  text: string;
-  /** Where it stands, naming no value: the value could hold a secret. */
-  where: string;
+/** The names and other plain values (neither sensitive nor free text) of the declarations. */
+export interface PlainTexts {
+  /** Each text, and where it stands, naming no value (the value could hold a secret): said only of a text that holds one. */
+  texts: { text: string; where: () => string }[];
+  /** All texts joined by NUL: one search tells that a secret is in none of them, the usual answer. */
+  joined: string;
 }
 
 /** Every name and other plain value of the declarations (object keys included), in order: listed once for all secrets. */
-export function plainTexts(declared: readonly Declared[]): PlainText[] {
-  const out: PlainText[] = [];
+export function plainTexts(declared: readonly Declared[]): PlainTexts {
+  const texts: PlainTexts["texts"] = [];
   for (const d of declared) {
-    out.push({ text: d.name, where: `the name of a resource (${d.type}) declared by ${d.root}` });
+    texts.push({ text: d.name, where: () => `the name of a resource (${d.type}) declared by ${d.root}` });
     // Only the first level of the path: a deeper key could itself be the secret.
-    const at = (path: string) =>
-      `${path.split("/").slice(0, 2).join("/")} of a resource (${d.type}) declared by ${d.root}`;
-    eachPlain(d.schema, d.properties, "properties", (text, path) => out.push({ text, where: at(path) }));
+    eachPlain(d.schema, d.properties, "properties", (text, path) =>
+      texts.push({
+        text,
+        where: () => `${path.split("/").slice(0, 2).join("/")} of a resource (${d.type}) declared by ${d.root}`,
+      }),
+    );
   }
-  return out;
+  return { texts, joined: texts.map((t) => t.text).join("\0") };
 }
 
 /**
@@ -178,8 +182,10 @@ export function plainTexts(declared: readonly Declared[]): PlainText[] {
  * or undefined. Output prints those as they are, so masking the secret there would reveal it,
  * and anyone who reads the name could guess it.
  */
-export function exposureOf(secret: string, plain: readonly PlainText[]): string | undefined {
-  return plain.find(({ text }) => text.includes(secret))?.where;
+export function exposureOf(secret: string, plain: PlainTexts): string | undefined {
+  // Found in the joined texts, it may still span two (a secret read from a file may hold a NUL).
+  if (!plain.joined.includes(secret)) return undefined;
+  return plain.texts.find(({ text }) => text.includes(secret))?.where();
 }
 
 /** Calls found with each plain (neither sensitive nor free-text) string or key under `value` and its path. */

@@ -123,6 +123,14 @@ describe("where a secret would be printed as it is", () => {
     );
   });
 
+  it("is not fooled by a secret that spans two texts (a NUL in a secret read from a file)", () => {
+    // The texts are searched joined by NUL first: "/srv/a" and "Sec-ret-42b" stand side by side.
+    expect(exposure("a\0Sec-ret", { path: "/srv/a", tags: { "Sec-ret-42b": [] } })).toBeUndefined();
+    expect(exposure("Sec-ret-42b", { path: "/srv/a", tags: { "Sec-ret-42b": [] } })).toBe(
+      "properties/tags of a resource (probe) declared by run_list/1",
+    );
+  });
+
   it("leaves out what output never prints as it is: sensitive and free-text values", () => {
     expect(
       exposure("Sec-ret-42", { password: "Sec-ret-42", note: "the Sec-ret-42 one", path: "/srv" }),
