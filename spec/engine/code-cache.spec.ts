@@ -67,6 +67,26 @@ describe("the code cache beside a bundle", () => {
     });
   });
 
+  it("gives way to Node's own loading when stack traces are to name the sources (--enable-source-maps)", () => {
+    // Line 3 of the bundle is line 11 of src.ts, by the map beside it.
+    writeFileSync(
+      file,
+      '"use strict";\nmodule.exports.boom = function () {\n  throw new Error("boom");\n};\n//# sourceMappingURL=bundle.cjs.map\n',
+    );
+    writeFileSync(
+      `${file}.map`,
+      JSON.stringify({ version: 3, sources: ["src.ts"], names: [], mappings: "AAAA;AASA;AACA" }),
+    );
+    loadBundle(file).writeCache();
+    const script = `const { loadBundle } = await import(${JSON.stringify(join(PROJECT_ROOT, "dist/engine/code-cache.js"))});
+      const b = loadBundle(${JSON.stringify(file)});
+      try { b.exports.boom(); } catch (e) { console.log(b.cacheUsed, e.stack.split("\\n")[1].trim()); }`;
+    const run = (flags: string[]) =>
+      spawnSync(process.execPath, [...flags, "--input-type=module", "-e", script], { encoding: "utf8" }).stdout;
+    expect(run([])).toMatch(/^true at .*bundle\.cjs:3:/);
+    expect(run(["--enable-source-maps"])).toMatch(/^false at .*src\.ts:11:/);
+  });
+
   it("the built converge bundle has one, and V8 takes it", () => {
     const bundle = join(PROJECT_ROOT, "dist/bundle/converge.cjs");
     expect(existsSync(`${bundle}.cache`), "run `npm run build` first").toBe(true);
