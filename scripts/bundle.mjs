@@ -33,10 +33,17 @@ rmSync(outdir, { recursive: true, force: true });
 // Minified: about 370 KB of generated code that Node parses at every start, read by no one.
 const { code: validators } = await transform(await precompiledSource(), { minify: true, format: "esm" });
 const templates = await precompiledTemplatesSource();
-// Modules of the sources whose contents the build generates: compiled ahead of time.
+// Modules whose contents the build puts in place of the sources': the validators and the shipped
+// templates compiled ahead of time, and import() of a recipe or tsx through the function
+// engine/code-cache.ts passes the converge bundle (engine/import-external.ts; loaded by Node's
+// own require, as a spec does, the bundle's import() works as it is).
 const generated = [
   [/[\\/]engine[\\/]schema[\\/]precompiled\.ts$/, validators],
   [/[\\/]providers[\\/]files[\\/]precompiled-templates\.ts$/, templates],
+  [
+    /[\\/]engine[\\/]import-external\.ts$/,
+    'export const importExternal = typeof __importExternal === "function" ? __importExternal : (s) => import(s);',
+  ],
 ];
 const precompiled = {
   name: "precompiled",
@@ -59,22 +66,8 @@ const common = {
   metafile: true,
   plugins: [precompiled],
 };
-// In the converge bundle, run by engine/code-cache.ts, import() of a recipe or tsx goes through
-// the function it passes (engine/import-external.ts); loaded by Node's own require (a spec), the
-// bundle's import() works as it is.
-const importExternal = {
-  name: "import-external",
-  setup(b) {
-    b.onLoad({ filter: /[\\/]engine[\\/]import-external\.ts$/ }, () => ({
-      contents:
-        'export const importExternal = typeof __importExternal === "function" ? __importExternal : (s) => import(s);',
-      loader: "js",
-    }));
-  },
-};
 const converge = await build({
   ...common,
-  plugins: [precompiled, importExternal],
   entryPoints: { converge: "engine/cli.ts" },
   format: "cjs",
   outExtension: { ".js": ".cjs" },

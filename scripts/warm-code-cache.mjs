@@ -7,9 +7,9 @@ import { fileURLToPath } from "node:url";
 import { loadBundle } from "../dist/engine/code-cache.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-// The example's secrets come from these variables: placeholders, long enough to pass the checks.
+// The example's secrets come from these variables: placeholders (no key's shape), long enough to pass the checks.
 Object.assign(process.env, {
-  BACKUP_S3_ACCESS_KEY_ID: "AKIAWARMUPEXAMPLE000",
+  BACKUP_S3_ACCESS_KEY_ID: "warm-up-placeholder-key-id",
   BACKUP_S3_SECRET_ACCESS_KEY: "warm-up-placeholder-secret",
   BACKUP_DB_PASSWORD: "warm-up-placeholder-password",
 });
