@@ -6,12 +6,12 @@ import { compileFile } from "./compile.js";
 import { EXIT, InputError, exitCodeFor, failureLine } from "./errors.js";
 import { helpText, parseFlags, UsageError, versionLine } from "./flags.js";
 import { DEFAULT_LOCK_TIMEOUT, lockHost } from "./lock.js";
-import { LEVELS, log, setLevel, type Level } from "./log.js";
+import { LEVELS, log, setLevel, toStderr, type Level } from "./log.js";
+import { flushReport, report } from "./report-out.js";
 import { docLines, docSummary } from "./report/doc.js";
 import { errorDocument } from "./report/error.js";
 import { jsonReport } from "./report/json.js";
 import { converge, type Outcome } from "./runner.js";
-import { redactor } from "./secrets.js";
 
 interface Options {
   runList: string;
@@ -66,20 +66,27 @@ function requireRoot(): void {
     ]);
 }
 
-/** Runs converge; resolves to the exit code. Output goes through the redactor, always. */
+/** Runs converge; resolves to the exit code, its report written. Output goes through the redactor, always. */
 export async function main(argv: string[]): Promise<number> {
-  const out = (text: string) => process.stdout.write(redactor.scrub(text));
+  try {
+    return await run(argv);
+  } finally {
+    flushReport();
+  }
+}
+
+async function run(argv: string[]): Promise<number> {
   try {
     const opts = parse(argv);
-    if (opts === "help") return (out(helpText(CONVERGE)), EXIT.ok);
-    if (opts === "version") return (out(versionLine("converge")), EXIT.ok);
+    if (opts === "help") return (report(helpText(CONVERGE)), EXIT.ok);
+    if (opts === "version") return (report(versionLine("converge")), EXIT.ok);
     requireRoot();
     const started = performance.now();
     const { nodes, warnings } = await compileFile(opts.runList, opts.recipePaths);
     for (const w of warnings) log("warn", w);
     if (opts.validate) {
       const labels = nodes.map((n) => n.label);
-      out(
+      report(
         opts.format === "doc"
           ? `converge: ${opts.runList} is valid: ${labels.length} resources\n`
           : `${JSON.stringify({ valid: true, resources: labels }, null, 2)}\n`,
@@ -87,7 +94,7 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     // Taken once the input is known good and before any state is read; if this process dies, the kernel drops it.
-    const lock = await lockHost(opts.lockTimeout, (line) => process.stderr.write(`converge: ${line}\n`));
+    const lock = await lockHost(opts.lockTimeout, (line) => toStderr(`converge: ${line}\n`));
     let lastParent: string | undefined;
     let outcomes: Outcome[];
     try {
@@ -96,7 +103,7 @@ export async function main(argv: string[]): Promise<number> {
         observe: (e) => log("debug", `${e.kind} ${e.target}`),
         onOutcome: (o) => {
           if (opts.format !== "doc") return;
-          out(`${docLines(o, opts.whyRun, lastParent).join("\n")}\n`);
+          report(`${docLines(o, opts.whyRun, lastParent).join("\n")}\n`);
           lastParent = o.node.parent;
         },
       });
@@ -104,22 +111,22 @@ export async function main(argv: string[]): Promise<number> {
       lock.release();
     }
     const seconds = (performance.now() - started) / 1000;
-    out(
+    report(
       opts.format === "doc"
         ? `${docSummary(outcomes, opts.whyRun, seconds)}\n`
         : `${jsonReport(outcomes, opts.whyRun)}\n`,
     );
     return exitCode(outcomes, opts.whyRun);
   } catch (err) {
-    if (wantsJson(argv)) out(`${errorDocument(err)}\n`);
+    if (wantsJson(argv)) report(`${errorDocument(err)}\n`);
     else {
       const message = failureLine(err);
       const usage =
         err instanceof UsageError ? `\nusage: ${CONVERGE.usage}\n(converge --help explains every flag)` : "";
-      process.stderr.write(redactor.scrub(`converge: ${message}${usage}\n`));
+      toStderr(`converge: ${message}${usage}\n`);
     }
     if (!(err instanceof InputError) && process.env.CONVERGE_DEBUG)
-      process.stderr.write(redactor.scrub(`${(err as Error).stack}\n`));
+      toStderr(`${(err as Error).stack}\n`);
     return exitCodeFor(err);
   }
 }

@@ -1,6 +1,8 @@
 // `--log-level debug` is the auditor's view: what each resource read of the host, what it found,
 // and what the diff decided, in why-run as in a real run; never a file's content or a secret.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { PROJECT_ROOT } from "../../engine/paths.js";
 import { entry, runList } from "../support/run-lists.js";
 import { Sandbox } from "../support/sandbox.js";
 
@@ -46,6 +48,22 @@ describe("--log-level debug", () => {
     );
     expect(lines).toContain("converge: debug: template_file[/var/lib/audit/app.ini]: up to date, nothing to do");
     expect(r.stderr).not.toContain(SECRET);
+  });
+
+  it("reads in the order it was made when stdout and stderr share one pipe (the report is written a turn at a time)", async () => {
+    const converge = join(PROJECT_ROOT, "bin/converge.js");
+    const r = await sb.sh(`${process.execPath} ${converge} ${sb.runList(plan)} --why-run --log-level debug 2>&1`);
+    const lines = r.stdout.split("\n");
+    const at = (prefix: string) => lines.findIndex((l) => l.startsWith(prefix));
+    const order = [
+      "converge: debug: directory[/var/lib/audit]: read stat",
+      "* directory[/var/lib/audit] action create",
+      "converge: debug: template_file[/var/lib/audit/app.ini]: read",
+      "* template_file[/var/lib/audit/app.ini] action create",
+      "converge: 0/2 resources",
+    ].map(at);
+    expect(order.every((i) => i >= 0), r.stdout).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
 
   it("prints nothing of it at the default level", async () => {
