@@ -125,8 +125,7 @@ async function run(argv: string[]): Promise<number> {
         err instanceof UsageError ? `\nusage: ${CONVERGE.usage}\n(converge --help explains every flag)` : "";
       toStderr(`converge: ${message}${usage}\n`);
     }
-    if (!(err instanceof InputError) && process.env.CONVERGE_DEBUG)
-      toStderr(`${(err as Error).stack}\n`);
+    if (!(err instanceof InputError) && process.env.CONVERGE_DEBUG) toStderr(`${(err as Error).stack}\n`);
     return exitCodeFor(err);
   }
 }

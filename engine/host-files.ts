@@ -25,6 +25,8 @@ import {
   attemptTo,
   ifMissing,
   inParent,
+  type KeptDirs,
+  lookInParent,
   O_PATH,
   openChildDir,
   openDir,
@@ -57,11 +59,12 @@ export interface WriteOptions {
 /** Carries out one side effect after announcing it (the host's gate: why-run, observer). */
 export type Announce = <T>(effect: { kind: string; target: string }, carryOut: () => Promise<T>) => Promise<T>;
 
-// The reads below are synchronous for the reason pinned-path.ts gives: a no-op converge is made of them.
+// The reads below are synchronous for the reason pinned-path.ts gives (a no-op converge is made
+// of them), and start from the directories the host keeps open between writes.
 
 /** What is at `path`, without following it; the content of a plain file. Undefined when nothing is there. */
-export function inspectFile(path: string): Promise<FileEntry | undefined> {
-  return inParent(path, undefined, (dir, name) => {
+export function inspectFile(path: string, kept: KeptDirs): FileEntry | undefined {
+  return lookInParent(path, kept, (dir, name) => {
     const fd = orMissing(() => openSync(dir.at(name), O_PATH | constants.O_NOFOLLOW));
     if (fd === undefined) return undefined;
     try {
@@ -77,13 +80,13 @@ export function inspectFile(path: string): Promise<FileEntry | undefined> {
 }
 
 /** lstat of `path`, reached through pinned directories; undefined when nothing is there. */
-export function lstatPath(path: string): Promise<Stats | undefined> {
-  return inParent(path, undefined, (dir, name) => orMissing(() => lstatSync(dir.at(name))));
+export function lstatPath(path: string, kept: KeptDirs): Stats | undefined {
+  return lookInParent(path, kept, (dir, name) => orMissing(() => lstatSync(dir.at(name))));
 }
 
 /** Where the symbolic link at `path` points, reached through pinned directories; undefined when it is not one. */
-export function readlinkPath(path: string): Promise<string | undefined> {
-  return inParent(path, undefined, (dir, name) => {
+export function readlinkPath(path: string, kept: KeptDirs): string | undefined {
+  return lookInParent(path, kept, (dir, name) => {
     const target = attemptTo(() => readlinkSync(dir.at(name)));
     if (!(target instanceof Error)) return target;
     if (target.code === "EINVAL") return undefined;
@@ -121,8 +124,8 @@ export function symlinkPath(target: string, path: string): Promise<void> {
 }
 
 /** The names in the directory at `path`, or undefined when there is none. */
-export async function listDir(path: string): Promise<string[] | undefined> {
-  const dir = openDir(path);
+export function listDir(path: string, kept: KeptDirs): string[] | undefined {
+  const dir = openDir(path, false, kept);
   if (!dir) return undefined;
   try {
     return readdirSync(dir.at());

@@ -4,7 +4,15 @@
 import { promises as fs, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Announce } from "./host-files.js";
-import { ifMissing, inParent, openChildDir, type PinnedDir, UnsafePath } from "./pinned-path.js";
+import {
+  ifMissing,
+  inParent,
+  type KeptDirs,
+  lookInParent,
+  openChildDir,
+  type PinnedDir,
+  UnsafePath,
+} from "./pinned-path.js";
 
 /**
  * Removes the entry at `path`: a name is unlinked (a link, never what it points to); a directory
@@ -24,25 +32,32 @@ const LEFTOVER = /^\.(.+)\.converge-[0-9a-f]{12}$/;
  * Removes what an interrupted write or mkdir left next to `path` (`.NAME.converge-*`), each
  * announced. A directory is listed once into `index` and looked up by name after that, so a run
  * of many files in one directory does not list it once per file; the caller drops the index
- * whenever it writes. Each name found is still removed through the directory pinned now.
+ * whenever it writes. Nearly always there is nothing to remove, so the first look starts from the
+ * directories kept open for reads; each name found is removed through the directory pinned anew.
  */
-export function removeLeftovers(path: string, announce: Announce, index: LeftoverIndex = new Map()): Promise<void> {
-  return inParent(path, undefined, async (dir, name) => {
-    let byName = index.get(dir.path);
-    if (!byName) {
-      byName = new Map();
-      for (const f of readdirSync(dir.at())) {
-        const target = LEFTOVER.exec(f)?.[1];
-        if (target !== undefined) byName.set(target, [...(byName.get(target) ?? []), f]);
-      }
-      index.set(dir.path, byName);
-    }
-    for (const f of byName.get(name) ?? []) {
+export async function removeLeftovers(path: string, announce: Announce, index: LeftoverIndex, kept: KeptDirs) {
+  if (!lookInParent(path, kept, (dir, name) => leftoversOf(dir, name, index).length)) return;
+  await inParent(path, undefined, async (dir, name) => {
+    for (const f of leftoversOf(dir, name, index)) {
       const target = `${join(dirname(path), f)} (left by an interrupted write)`;
       // A name is unlinked, never followed; a half-made directory goes with what is in it.
       await announce({ kind: "remove", target }, () => removeEntry(dir, f, true, undefined));
     }
   });
+}
+
+/** The leftovers beside `name` in `dir`, from its listing in `index` (listed now if it is not there). */
+function leftoversOf(dir: PinnedDir, name: string, index: LeftoverIndex): string[] {
+  let byName = index.get(dir.path);
+  if (!byName) {
+    byName = new Map();
+    for (const f of readdirSync(dir.at())) {
+      const target = LEFTOVER.exec(f)?.[1];
+      if (target !== undefined) byName.set(target, [...(byName.get(target) ?? []), f]);
+    }
+    index.set(dir.path, byName);
+  }
+  return byName.get(name) ?? [];
 }
 
 // Errors that mean the entry changed between a look and an act: look again.

@@ -10,6 +10,7 @@ import * as files from "./host-files.js";
 import { type LeftoverIndex, removeLeftovers, removePath } from "./host-remove.js";
 import type { FileEntry, WriteOptions } from "./host-files.js";
 import { Held, keep } from "./host-kept.js";
+import { KeptDirs } from "./pinned-path.js";
 import { CHILD_ENV, runProgram } from "./program.js";
 
 export type { FileEntry, WriteOptions } from "./host-files.js";
@@ -120,6 +121,8 @@ export class LocalHost implements Host {
   private readonly leftovers: LeftoverIndex = new Map();
   /** What hold opened, until the run ends. */
   private readonly held = new Held();
+  /** Directories only root can change, kept open for reads until any write (pinned-path.ts). */
+  private readonly keptDirs = new KeptDirs();
 
   constructor(
     readonly whyRun: boolean,
@@ -141,19 +144,19 @@ export class LocalHost implements Host {
   }
 
   inspectFile(path: string): Promise<FileEntry | undefined> {
-    return files.inspectFile(path);
+    return settled(() => files.inspectFile(path, this.keptDirs));
   }
 
   stat(path: string): Promise<Stats | undefined> {
-    return files.lstatPath(path);
+    return settled(() => files.lstatPath(path, this.keptDirs));
   }
 
   list(path: string): Promise<string[] | undefined> {
-    return files.listDir(path);
+    return settled(() => files.listDir(path, this.keptDirs));
   }
 
   readlink(path: string): Promise<string | undefined> {
-    return files.readlinkPath(path);
+    return settled(() => files.readlinkPath(path, this.keptDirs));
   }
 
   realpath(path: string): Promise<string | undefined> {
@@ -178,8 +181,9 @@ export class LocalHost implements Host {
     return this.held.hold(key, open, close);
   }
 
-  /** Ends the run: closes what hold opened. */
+  /** Ends the run: closes what hold opened, and the directories kept. */
   close(): Promise<void> {
+    this.keptDirs.forget();
     return this.held.closeAll();
   }
 
@@ -199,10 +203,11 @@ export class LocalHost implements Host {
     }
   }
 
-  /** Forgets what a write may have changed: every remembered answer and listing, and programs' answers unless kept. */
+  /** Forgets what a write may have changed: every remembered answer, listing and kept directory, and programs' answers unless kept. */
   private forget(keepAnswers: boolean): void {
     this.remembered.clear();
     this.leftovers.clear();
+    this.keptDirs.forget();
     if (!keepAnswers) this.answers.clear();
   }
 
@@ -241,7 +246,16 @@ export class LocalHost implements Host {
 
   async removeLeftovers(path: string): Promise<void> {
     if (this.whyRun) throw new WhyRunViolation(`remove leftovers of ${path}`);
-    await removeLeftovers(path, (e, carryOut) => this.effect(e, carryOut), this.leftovers);
+    await removeLeftovers(path, (e, carryOut) => this.effect(e, carryOut), this.leftovers, this.keptDirs);
+  }
+}
+
+/** A synchronous read as a promise: what it returns, or a rejection with what it threw. */
+function settled<T>(read: () => T): Promise<T> {
+  try {
+    return Promise.resolve(read());
+  } catch (err) {
+    return Promise.reject(err);
   }
 }
 

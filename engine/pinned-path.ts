@@ -47,6 +47,9 @@ function onlyRootControls(dir: Stats, link: Stats): boolean {
 
 /** An open directory. `at(name)` names an entry of this very directory, whatever happens to its path. */
 export class PinnedDir {
+  /** Set when KeptDirs holds it: then it closes it, and close() leaves it open. */
+  kept = false;
+
   constructor(
     /** The path it was reached by, links resolved: for messages. */
     readonly path: string,
@@ -73,7 +76,43 @@ export class PinnedDir {
   }
 
   close(): void {
-    closeSync(this.fd);
+    if (!this.kept) closeSync(this.fd);
+  }
+}
+
+/**
+ * Directories kept open between writes, so that a run of reads walks from / once per directory,
+ * not once per file. Only one that no one but root can change is kept, and only when every
+ * directory above it is kept too: then no other account can rename, replace or move anything on
+ * its path, so its name leads to it until root changes it. converge's own changes go through the
+ * host, which forgets them all at each (host.ts). For reads only: a write walks afresh.
+ */
+export class KeptDirs {
+  private readonly dirs = new Map<string, PinnedDir>();
+
+  /** The deepest kept directory along `names` (a path's components), and the names after it. */
+  start(names: string[]): [PinnedDir, string[]] {
+    for (let i = names.length; i >= 0; i--) {
+      const dir = this.dirs.get(`/${names.slice(0, i).join("/")}`);
+      if (dir) return [dir, names.slice(i)];
+    }
+    return [this.offer(openRoot(), undefined), names];
+  }
+
+  /** Keeps `dir`, opened in `parent` (undefined for /), when it qualifies; returns it either way. */
+  offer(dir: PinnedDir, parent: PinnedDir | undefined): PinnedDir {
+    const aboveKept = parent === undefined || (parent.kept && this.dirs.get(parent.path) === parent);
+    if (aboveKept && dir.stats.uid === 0 && (dir.stats.mode & 0o022) === 0) {
+      dir.kept = true;
+      this.dirs.set(dir.path, dir);
+    }
+    return dir;
+  }
+
+  /** Closes and forgets them all: after any write, and when the run ends. */
+  forget(): void {
+    for (const dir of this.dirs.values()) closeSync(dir.fd);
+    this.dirs.clear();
   }
 }
 
@@ -85,10 +124,9 @@ const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOL
  * UnsafePath at a symbolic link someone other than root controls, or at a component that is not
  * a directory.
  */
-export function openDir(path: string, create = false): PinnedDir | undefined {
+export function openDir(path: string, create = false, kept?: KeptDirs): PinnedDir | undefined {
   if (!isAbsolute(path)) throw new UnsafePath(`${path} is not an absolute path`);
-  let todo = components(path);
-  let dir = openRoot();
+  let [dir, todo] = start(components(path), kept);
   let links = 0;
   try {
     while (todo.length) {
@@ -100,6 +138,7 @@ export function openDir(path: string, create = false): PinnedDir | undefined {
         return undefined;
       }
       if (next instanceof PinnedDir) {
+        kept?.offer(next, dir);
         dir.close();
         dir = next;
         continue;
@@ -112,9 +151,9 @@ export function openDir(path: string, create = false): PinnedDir | undefined {
       if (++links > MAX_LINKS) throw new UnsafePath(`${path}: too many symbolic links`);
       const target = readlinkSync(dir.at(name));
       // dir.path is made of real directories only, so ".." in the target means what it says.
-      todo = [...components(normalize(isAbsolute(target) ? target : join(dir.path, target))), ...todo];
+      const resolved = [...components(normalize(isAbsolute(target) ? target : join(dir.path, target))), ...todo];
       dir.close();
-      dir = openRoot();
+      [dir, todo] = start(resolved, kept);
     }
     return dir;
   } catch (err) {
@@ -124,10 +163,10 @@ export function openDir(path: string, create = false): PinnedDir | undefined {
 }
 
 /** The parent directory of `path`, open, with the entry's name in it ("" for "/" itself). */
-export function openParent(path: string, create = false): [PinnedDir, string] | undefined {
+export function openParent(path: string, create = false, kept?: KeptDirs): [PinnedDir, string] | undefined {
   const parts = components(path);
   const name = parts.pop() ?? "";
-  const dir = openDir(`/${parts.join("/")}`, create);
+  const dir = openDir(`/${parts.join("/")}`, create, kept);
   return dir && [dir, name];
 }
 
@@ -178,11 +217,35 @@ function openRoot(): PinnedDir {
   return new PinnedDir("/", fd, fstatSync(fd));
 }
 
+/** Where a walk of `names` starts: the deepest kept directory on the way, or / opened anew. */
+function start(names: string[], kept?: KeptDirs): [PinnedDir, string[]] {
+  return kept ? kept.start(names) : [openRoot(), names];
+}
+
 /** The names along an absolute path, "." and empty ones dropped and ".." applied as written. */
 function components(path: string): string[] {
   return normalize(path)
     .split("/")
     .filter((c) => c !== "" && c !== ".");
+}
+
+/**
+ * A read in the pinned parent of `path`, from the deepest directory kept on the way: undefined
+ * when the parent does not exist. `look` must be synchronous: a write closes kept directories.
+ */
+export function lookInParent<T>(
+  path: string,
+  kept: KeptDirs,
+  look: (dir: PinnedDir, name: string) => T,
+): T | undefined {
+  const parent = openParent(path, false, kept);
+  if (!parent) return undefined;
+  const [dir, name] = parent;
+  try {
+    return look(dir, name);
+  } finally {
+    dir.close();
+  }
 }
 
 /** Runs `act` in the pinned parent of `path`, or returns `missing` when the parent does not exist. */

@@ -62,7 +62,10 @@ describe("--log-level debug", () => {
       "* template_file[/var/lib/audit/app.ini] action create",
       "converge: 0/2 resources",
     ].map(at);
-    expect(order.every((i) => i >= 0), r.stdout).toBe(true);
+    expect(
+      order.every((i) => i >= 0),
+      r.stdout,
+    ).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
 
