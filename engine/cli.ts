@@ -11,6 +11,7 @@ import { flushReport, report } from "./report-out.js";
 import { docLines, docSummary } from "./report/doc.js";
 import { errorDocument } from "./report/error.js";
 import { jsonReport } from "./report/json.js";
+import { allResourceTypes } from "./registry.js";
 import { converge, type Outcome } from "./runner.js";
 
 interface Options {
@@ -134,4 +135,13 @@ function exitCode(outcomes: readonly Outcome[], whyRun: boolean): number {
   if (outcomes.some((o) => o.status === "failed")) return EXIT.failed;
   if (whyRun && outcomes.some((o) => o.status === "would_update")) return EXIT.drift;
   return EXIT.ok;
+}
+
+/**
+ * Run by the build's warm-up after a validation (scripts/warm-code-cache.mjs): loads every
+ * resource type, and what each loads only on first use, so that V8's code cache holds those
+ * modules compiled too. Reads and changes nothing.
+ */
+export async function preloadAll(): Promise<void> {
+  for (const t of await allResourceTypes()) if (t.kind === "primitive") await t.preload?.();
 }

@@ -105,6 +105,11 @@ export interface Primitive<P = any, S = any, D = any, O = any> extends Common<P>
   tidy?(ctx: ApplyContext<P, S, D, O>): Promise<void>;
   /** What this resource creates that later resources may rely on, e.g. "user:x", "dir:/y". */
   provides?(name: string, props: P, action: Action): string[];
+  /**
+   * Loads the modules load imports only on first use (a driver), touching nothing: the build's
+   * warm-up calls it so that V8's code cache holds them compiled (scripts/warm-code-cache.mjs).
+   */
+  preload?(): Promise<unknown>;
 }
 
 /** A declaration of a resource, as found in a run-list, a recipe or an expansion. */

@@ -7,7 +7,7 @@ import { definePrimitive, type Action, type Change, type LoadContext, type State
 import { absolutePath, secret } from "../engine/schema/fragments.js";
 import type { PropsOf } from "../engine/schema/types.js";
 import { CannotConnect, findAccount, logsIn, type Found, type StoredAccount } from "../providers/mysql/account.js";
-import { describeEndpoint, openWriter } from "../providers/mysql/connection.js";
+import { describeEndpoint, loadDriver, openWriter } from "../providers/mysql/connection.js";
 import type { GrantMap } from "../providers/mysql/grants.js";
 import {
   accountLabel,
@@ -93,6 +93,7 @@ export const mysqlUser = definePrimitive<Props, Existing, Desired, Operation>({
     return [];
   },
   identity: (name, props) => accountLabel(accountOf(name, props)),
+  preload: loadDriver,
   async load(ctx) {
     const { name, props, action } = ctx;
     const account = accountOf(name, props);

@@ -152,10 +152,15 @@ interface Session {
   whenGone(fn: () => void): void;
 }
 
+/** The driver, loaded when a session is first opened: a run that reaches no server never pays for it. */
+export async function loadDriver(): Promise<typeof import("mysql2/promise")> {
+  // The package is CommonJS: Node's interop also names its exports, the bundle's chunk has only the default.
+  return (await import("mysql2/promise")).default;
+}
+
 /** Opens a session as user; rejects with the driver's error (which never contains the password). */
 async function connect(e: Endpoint, user: string, password?: string): Promise<Session> {
-  // The package is CommonJS: Node's interop also names its exports, the bundle's chunk has only the default.
-  const { default: mysql } = await import("mysql2/promise");
+  const mysql = await loadDriver();
   const { socket, host, port } = endpointOf(e);
   const conn: Connection = await mysql.createConnection({
     ...(socket ? { socketPath: socket } : { host, port }),
