@@ -31,10 +31,13 @@ export function readInputFile(path: string, limit = MAX_INPUT_BYTES): InputText 
     // Read to the end or past the limit, whatever the size said: a file may grow while it is read.
     const chunks: Buffer[] = [];
     let length = 0;
-    for (let n = -1; n !== 0 && length <= limit; length += n) {
-      const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, limit + 1 - length));
+    // Sized to what the size said, plus one byte to see the end: a run reads its templates once per
+    // backup, and a 64 KiB buffer each (twice per file) kept the garbage collector busy.
+    for (let n = -1, want = stat.size + 1; n !== 0 && length <= limit; length += n) {
+      const chunk = Buffer.allocUnsafe(Math.min(want, limit + 1 - length));
       n = readSync(fd, chunk, 0, chunk.length, null);
       chunks.push(chunk.subarray(0, n));
+      want = n < chunk.length ? 1 : 64 * 1024;
     }
     if (length > limit) throw new InputError([`${path}: more than the limit of ${limit} bytes`]);
     return { text: decodeUtf8(Buffer.concat(chunks, length), path), stat };

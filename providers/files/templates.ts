@@ -17,8 +17,11 @@ export const COMPILE_OPTIONS = { noEscape: true, strict: true } as const;
 export const HELPERS: Record<string, (value: unknown) => string> = {
   /** A YAML scalar (JSON is a subset of YAML, so this is always valid and exact). */
   yaml: (v) => JSON.stringify(v ?? null),
-  /** A whole YAML document, serialized (undefined values left out). */
-  yamlDocument: (v) => stringify(v ?? null, { lineWidth: 0 }).trimEnd(),
+  /**
+   * A whole YAML document, serialized (undefined values left out). A value met twice is written
+   * twice, not as an anchor and an alias: plainer to read, and no search for repeats.
+   */
+  yamlDocument: (v) => stringify(v ?? null, { lineWidth: 0, aliasDuplicateObjects: false }).trimEnd(),
   json: (v) => JSON.stringify(v ?? null),
   /** A single shell word. */
   shell: (v) => `'${String(v).replace(/'/g, `'\\''`)}'`,

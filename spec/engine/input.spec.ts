@@ -104,6 +104,18 @@ describe("the bounded reader", () => {
     expect(refusal(() => readInputFile("/dev/null"))).toBe("/dev/null: not a regular file (a character device)");
     expect(refusal(() => readInputFile(join(dir, "none")))).toBe(`${join(dir, "none")}: cannot read (ENOENT)`);
   });
+
+  it("reads to the end whatever the size said: a /proc file says 0, and the limit holds past it", () => {
+    const maps = readInputFile("/proc/self/maps").text;
+    expect(maps.split("\n").length).toBeGreaterThan(20);
+    expect(maps).toMatch(/\n$/);
+    expect(refusal(() => readInputFile("/proc/self/maps", 100))).toBe(
+      "/proc/self/maps: more than the limit of 100 bytes",
+    );
+    const exact = join(dir, "exact");
+    writeFileSync(exact, "x".repeat(64 * 1024 + 1));
+    expect(readInputFile(exact).text.length).toBe(64 * 1024 + 1);
+  });
 });
 
 describe("characters", () => {
