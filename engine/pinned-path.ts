@@ -102,7 +102,8 @@ export class KeptDirs {
   /** Keeps `dir`, opened in `parent` (undefined for /), when it qualifies; returns it either way. */
   offer(dir: PinnedDir, parent: PinnedDir | undefined): PinnedDir {
     const aboveKept = parent === undefined || (parent.kept && this.dirs.get(parent.path) === parent);
-    if (aboveKept && dir.stats.uid === 0 && (dir.stats.mode & 0o022) === 0) {
+    // A walk starts below the deepest kept directory on its way, so a path is never offered twice; if it were, the first stays.
+    if (aboveKept && !this.dirs.has(dir.path) && dir.stats.uid === 0 && (dir.stats.mode & 0o022) === 0) {
       dir.kept = true;
       this.dirs.set(dir.path, dir);
     }
