@@ -33,21 +33,8 @@ rmSync(outdir, { recursive: true, force: true });
 // Minified: about 370 KB of generated code that Node parses at every start, read by no one.
 const { code: validators } = await transform(await precompiledSource(), { minify: true, format: "esm" });
 const templates = await precompiledTemplatesSource();
-// Modules whose contents the build puts in place of the sources': the validators and the shipped
-// templates compiled ahead of time, and import() of a recipe or tsx through the function
-// engine/code-cache.ts passes the converge bundle (engine/import-external.ts; loaded by Node's
-// own require, as a spec does, the bundle's import() works as it is).
-const generated = [
-  [/[\\/]engine[\\/]schema[\\/]precompiled\.ts$/, validators],
-  [/[\\/]providers[\\/]files[\\/]precompiled-templates\.ts$/, templates],
-  [
-    /[\\/]engine[\\/]import-external\.ts$/,
-    'export const importExternal = typeof __importExternal === "function" ? __importExternal : (s) => import(s);',
-  ],
-];
 // mysql2's table of about 4,000 error names by number and number by name, filled at every start
 // (about 25 ms of a no-op) and read only when the server sends an error: filled then, instead.
-const MYSQL2_ERRORS = /[\\/]node_modules[\\/]mysql2[\\/]lib[\\/]constants[\\/]errors\.js$/;
 const lazyErrors = `let table;
 const names = () => (table ??= require("mysql2-error-table"));
 module.exports = new Proxy({}, {
@@ -56,12 +43,24 @@ module.exports = new Proxy({}, {
   ownKeys: () => Reflect.ownKeys(names()),
   getOwnPropertyDescriptor: (_, key) => Reflect.getOwnPropertyDescriptor(names(), key),
 });`;
+// Modules whose contents the build puts in place of the sources': the validators and the shipped
+// templates compiled ahead of time, and import() of a recipe or tsx through the function
+// engine/code-cache.ts passes the converge bundle (engine/import-external.ts; loaded by Node's
+// own require, as a spec does, the bundle's import() works as it is), and mysql2's error table, filled on first use.
+const generated = [
+  [/[\\/]engine[\\/]schema[\\/]precompiled\.ts$/, validators],
+  [/[\\/]providers[\\/]files[\\/]precompiled-templates\.ts$/, templates],
+  [
+    /[\\/]engine[\\/]import-external\.ts$/,
+    'export const importExternal = typeof __importExternal === "function" ? __importExternal : (s) => import(s);',
+  ],
+  [/[\\/]node_modules[\\/]mysql2[\\/]lib[\\/]constants[\\/]errors\.js$/, lazyErrors],
+];
 const precompiled = {
   name: "precompiled",
   setup(b) {
     for (const [filter, contents] of generated)
       b.onLoad({ filter }, () => ({ contents, loader: "js", resolveDir: root }));
-    b.onLoad({ filter: MYSQL2_ERRORS }, () => ({ contents: lazyErrors, loader: "js", resolveDir: root }));
     // The table itself, as the package has it, under a name of its own.
     b.onResolve({ filter: /^mysql2-error-table$/ }, () => ({
       path: "node_modules/mysql2/lib/constants/errors.js",
