@@ -9,29 +9,16 @@
 // AB_ROUNDS (7), AB_FLAGS (e.g. --why-run).
 import { join, resolve } from "node:path";
 import { PROJECT_ROOT } from "../engine/paths.js";
-import { secretsEnv } from "../spec/support/backup-run-list.js";
-import { sqlAsRoot, startMariaDb } from "../spec/support/mariadb.js";
-import { firstConverge } from "./converge.js";
-import { mysqlBackupsRunList } from "./run-lists.js";
-import { startEndpoint } from "./services.js";
+import { withBackupsConverged } from "./backups-ready.js";
 import { ratio, secsRange, summarize, table } from "./stats.js";
 import { timed } from "./timed.js";
 
-// As bench/main.ts: started as cron starts them, without the CA bundle to parse.
-delete process.env.NODE_EXTRA_CA_CERTS;
 const builds = (process.env.AB_BUILDS ?? "dist/bundle").split(",");
 const n = Number(process.env.AB_BACKUPS ?? 1);
 const rounds = Number(process.env.AB_ROUNDS ?? 7);
 const flags = (process.env.AB_FLAGS ?? "").split(" ").filter(Boolean);
 
-const db = await startMariaDb();
-const s3 = await startEndpoint("s3rver", ["bench"]);
-try {
-  sqlAsRoot(db.info.socket, "CREATE DATABASE bench_shop");
-  const env = secretsEnv(s3.info);
-  const doc = mysqlBackupsRunList(n, { socket: db.info.socket, s3: s3.info, bucket: "bench" });
-  const p = await firstConverge({ label: `s3_mysql_backup x ${n}`, primitives: 8 * n, doc, env }, 600);
-  if (p.notReady) throw new Error(`first converge: ${p.notReady}`);
+await withBackupsConverged(n, async (p, env) => {
   const launch = join(PROJECT_ROOT, "bench/ab-launch.mjs");
   const commands: [string, string[]][] = [
     ["node -e 0", [process.execPath, "-e", "0"]],
@@ -61,8 +48,4 @@ try {
       }),
     ),
   );
-  await p.sb.destroy();
-} finally {
-  await s3.stop();
-  await db.stop();
-}
+});

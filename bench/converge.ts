@@ -9,7 +9,7 @@ import { Sandbox } from "../spec/support/sandbox.js";
 import { load, summarize, type Summary } from "./stats.js";
 import { timed } from "./timed.js";
 
-const CONVERGE = join(PROJECT_ROOT, "bin/converge.js");
+export const CONVERGE = join(PROJECT_ROOT, "bin/converge.js");
 
 export interface ConvergeCase {
   /** e.g. "cron_entry x 100", "s3_mysql_backup x 50". */

@@ -7,12 +7,8 @@
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../engine/paths.js";
-import { secretsEnv } from "../spec/support/backup-run-list.js";
-import { sqlAsRoot, startMariaDb } from "../spec/support/mariadb.js";
-import { firstConverge } from "./converge.js";
-import { mysqlBackupsRunList } from "./run-lists.js";
-import { startEndpoint } from "./services.js";
+import { withBackupsConverged } from "./backups-ready.js";
+import { CONVERGE } from "./converge.js";
 
 interface ProfileNode {
   id: number;
@@ -44,22 +40,8 @@ export function summarize(p: Profile): { total: number; by: [string, number][] }
   return { total, by: [...by].sort((a, b) => b[1] - a[1]) };
 }
 
-// As in bench/main.ts: a no-op is profiled as cron would start it, without the CA bundle to parse.
-delete process.env.NODE_EXTRA_CA_CERTS;
-const db = await startMariaDb();
-const s3 = await startEndpoint("s3rver", ["bench"]);
-try {
-  sqlAsRoot(db.info.socket, "CREATE DATABASE bench_shop");
-  const env = secretsEnv(s3.info);
-  const n = Number(process.env.PROFILE_BACKUPS ?? 1);
-  const doc = mysqlBackupsRunList(n, { socket: db.info.socket, s3: s3.info, bucket: "bench" });
-  const p = await firstConverge({ label: `s3_mysql_backup x ${n}`, primitives: 8 * n, doc, env }, 600);
-  if (p.notReady) {
-    const r = await p.sb.exec([process.execPath, join(PROJECT_ROOT, "bin/converge.js"), p.runList], { env });
-    throw new Error(`first converge: ${p.notReady}\n${r.stdout}\n${r.stderr}`);
-  }
+await withBackupsConverged(Number(process.env.PROFILE_BACKUPS ?? 1), async (p, env) => {
   const dir = mkdtempSync(join(tmpdir(), "profile-"));
-  const converge = join(PROJECT_ROOT, "bin/converge.js");
   for (const flags of [[], ["--why-run"]]) {
     const r = await p.sb.exec(
       [
@@ -69,7 +51,7 @@ try {
         process.execPath,
         "--cpu-prof",
         `--cpu-prof-dir=${dir}`,
-        converge,
+        CONVERGE,
         p.runList,
         ...flags,
       ],
@@ -83,8 +65,4 @@ try {
     for (const [what, ms] of by.filter(([, ms]) => ms >= 2)) console.log(`  ${ms.toFixed(0).padStart(5)} ms  ${what}`);
   }
   console.log(`\nprofiles in ${dir} (open in Chrome DevTools, Performance tab)`);
-  await p.sb.destroy();
-} finally {
-  await s3.stop();
-  await db.stop();
-}
+});
