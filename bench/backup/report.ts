@@ -1,5 +1,6 @@
 // The backup tables, as Markdown: throughput against each endpoint with the ratios the targets
 // are stated in, every stage alone, and what each way costs in memory, CPU and disk.
+import { availableParallelism } from "node:os";
 import { MB, megabytes, ratio, secsRange, summarize, table, type Summary } from "../stats.js";
 import type { Sample, Samples } from "./throughput.js";
 import { sampleKey } from "./throughput.js";
@@ -53,6 +54,21 @@ function slowest(samples: Samples, kind: string, endpoint: string): { t: Summary
   return best;
 }
 
+/** CPU seconds of one run: every program it started, the endpoint and the MariaDB server. */
+const runCpuS = (x: Sample) => Object.values(x.costs).reduce((n, c) => n + c.cpuS, 0) + x.endpointCpuS + x.serverCpuS;
+
+/**
+ * The other limit, on a machine with few cores: the CPU the stages need between them (producer
+ * and compressor together, then the upload alone, medians) spread over every core. No backup that
+ * runs the same stages can finish sooner, however well it overlaps them.
+ */
+function cpuLimit(samples: Samples, kind: SourceMeta["kind"], endpoint: string): Summary {
+  const med = (key: string) => summarize((samples[key] ?? []).map(runCpuS));
+  const [stages, upload] = [med(sampleKey(kind, "producer+compressor")), med(sampleKey(kind, "upload-aws", endpoint))];
+  if (!stages.n || !upload.n) return summarize([]);
+  return summarize([(stages.median + upload.median) / availableParallelism()]);
+}
+
 export function backupTables(
   sources: SourceMeta[],
   samples: Samples,
@@ -66,15 +82,18 @@ export function backupTables(
     const rows = sources.map((s) => {
       const [job, pipe, seed] = ["job", "pipeline", "seed"].map((id) => times(samples, sampleKey(s.kind, id, ep)));
       const limit = slowest(samples, s.kind, ep);
+      const cpu = cpuLimit(samples, s.kind, ep);
       return [
         `${s.kind} (${megabytes(s.rawBytes)}, ${megabytes(s.compressedBytes)} compressed)`,
         speed(job, s.rawBytes),
         speed(pipe, s.rawBytes),
         speed(seed, s.rawBytes),
         `${limit.what}: ${secsRange(limit.t)}`,
+        cpu.n ? `${cpu.median.toFixed(2)} s` : "-",
         ratio(pipe.median, job.median),
         ratio(seed.median, job.median),
         ratio(job.median, limit.t.median),
+        ratio(job.median, Math.max(limit.t.median, cpu.n ? cpu.median : 0)),
       ];
     });
     out.push([
@@ -86,9 +105,11 @@ export function backupTables(
           "shell pipeline",
           "seed's way",
           "slowest stage alone",
+          `stages' CPU / ${availableParallelism()} cores`,
           "job / pipeline speed",
           "job / seed speed",
           "job time / slowest stage",
+          "job time / larger limit",
         ],
         rows,
       ),
