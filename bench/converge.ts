@@ -67,12 +67,32 @@ export interface ConvergeRow {
 export interface ConvergeFigures {
   rounds: number;
   floor: Summary;
+  /** Steps between the floor and a no-op (LOWER_BOUNDS), in the same rounds. */
+  bounds: { label: string; seconds: Summary }[];
   rows: ConvergeRow[];
 }
+
+/**
+ * What any no-op converge of a backup costs before its own work, measured beside the floor: Node
+ * running the programs it cannot do without (flock(1) for the run's lock, getent for NSS's
+ * accounts and groups: Node has no flock or getpwnam of its own), and the engine loaded and
+ * answering --version.
+ */
+const PROGRAMS = `const { execFile } = require("node:child_process");
+let left = 3;
+const done = (e) => { if (e) throw e; if (--left === 0) process.exit(0); };
+execFile("flock", ["-n", require("node:os").tmpdir() + "/bench-bound.lock", "true"], done);
+execFile("getent", ["passwd"], done);
+execFile("getent", ["group"], done);`;
+const LOWER_BOUNDS: [string, string[]][] = [
+  ["`node -e` running flock, getent passwd, getent group", [process.execPath, "-e", PROGRAMS]],
+  ["`converge --version` (the engine loaded, no work)", [process.execPath, CONVERGE, "--version"]],
+];
 
 /** `rounds` interleaved rounds of floor, no-op and why-run over every prepared run-list. */
 export async function measureNoops(prepared: Prepared[], rounds: number): Promise<ConvergeFigures> {
   const floor: number[] = [];
+  const bounds = LOWER_BOUNDS.map(() => [] as number[]);
   const noop = prepared.map(() => [] as number[]);
   const whyRun = prepared.map(() => [] as number[]);
   const once = async (p: Prepared, flags: string[]) => {
@@ -88,6 +108,11 @@ export async function measureNoops(prepared: Prepared[], rounds: number): Promis
     for (const [i, p] of prepared.entries()) {
       if (p.notReady) continue;
       floor.push((await timedExec(p.sb, [process.execPath, "-e", "0"])).s);
+      for (const [j, [label, argv]] of LOWER_BOUNDS.entries()) {
+        const { r, s } = await timedExec(p.sb, argv);
+        if (r.exitCode !== 0) throw new Error(`${label} exited ${r.exitCode}: ${r.stderr}`);
+        bounds[j].push(s);
+      }
       noop[i].push(await once(p, []));
       whyRun[i].push(await once(p, ["--why-run"]));
     }
@@ -96,6 +121,7 @@ export async function measureNoops(prepared: Prepared[], rounds: number): Promis
   return {
     rounds,
     floor: summarize(floor),
+    bounds: LOWER_BOUNDS.map(([label], j) => ({ label, seconds: summarize(bounds[j]) })),
     rows: prepared.map((p, i) => ({
       label: p.c.label,
       primitives: p.c.primitives,

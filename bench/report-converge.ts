@@ -21,7 +21,11 @@ export function convergeTable(f: ConvergeFigures): string {
   );
   return table(
     ["run-list", "primitives", "first converge", "no-op", "/ floor", "why-run, no-op", "/ floor"],
-    [["`node -e 0` (the floor)", "", "", secsRange(f.floor), "1.00x", "", ""], ...rows],
+    [
+      ["`node -e 0` (the floor)", "", "", secsRange(f.floor), "1.00x", "", ""],
+      ...f.bounds.map((b) => [b.label, "", "", secsRange(b.seconds), ratio(b.seconds.median, floor), "", ""]),
+      ...rows,
+    ],
   );
 }
 

@@ -17,17 +17,18 @@ export function summarize(xs: readonly number[]): Summary {
   return { median: s[Math.floor((s.length - 1) / 2)], min: s[0], max: s[s.length - 1], n: s.length };
 }
 
-/** Seconds with two significant decimals below 10 s, one above: "0.56 s", "18.7 s". */
+/** Seconds to the millisecond below 1 s, then two decimals, one from 10 s: "0.024 s", "5.68 s", "18.7 s". */
+const digits = (s: number) => (s < 10 ? s.toFixed(s < 1 ? 3 : 2) : s.toFixed(1));
+
 export function secs(s: number): string {
-  if (!Number.isFinite(s)) return "-";
-  return s < 10 ? `${s.toFixed(2)} s` : `${s.toFixed(1)} s`;
+  return Number.isFinite(s) ? `${digits(s)} s` : "-";
 }
 
 /** A summary of seconds as "median (min-max)". */
 export function secsRange(x: Summary): string {
   if (x.n === 0) return "-";
   if (x.n === 1) return secs(x.median);
-  const [lo, hi] = [x.min, x.max].map((v) => (v < 10 ? v.toFixed(2) : v.toFixed(1)));
+  const [lo, hi] = [x.min, x.max].map(digits);
   return `${secs(x.median)} (${lo}-${hi})`;
 }
 
