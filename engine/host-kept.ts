@@ -34,6 +34,14 @@ export class Held {
     return opened;
   }
 
+  /** Closes what is held under key, if anything, and forgets it: the next hold opens anew. */
+  async release(key: string): Promise<void> {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    await entry.close().catch(() => {});
+  }
+
   /** Closes everything held and forgets it; a failure to close is ignored (the run's work is done). */
   async closeAll(): Promise<void> {
     const entries = [...this.entries.values()];

@@ -94,6 +94,8 @@ export interface Host extends HostView {
   exec(argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
   /** Any other side effect (SQL that writes, an API call): described, then carried out. */
   effect<T>(effect: Effect, carryOut: () => Promise<T>): Promise<T>;
+  /** Closes what hold opened under key before the run ends (the next hold opens anew). */
+  release(key: string): Promise<void>;
 }
 
 export type Observer = (effect: Effect) => void;
@@ -179,6 +181,10 @@ export class LocalHost implements Host {
 
   hold<T>(key: string, open: (lost: () => void) => Promise<T>, close: (held: T) => Promise<void>): Promise<T> {
     return this.held.hold(key, open, close);
+  }
+
+  release(key: string): Promise<void> {
+    return this.held.release(key);
   }
 
   /** Ends the run: closes what hold opened, and the directories kept. */

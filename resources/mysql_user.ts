@@ -6,8 +6,16 @@ import { PreconditionError } from "../engine/errors.js";
 import { definePrimitive, type Action, type Change, type LoadContext, type State } from "../engine/resource.js";
 import { absolutePath, secret } from "../engine/schema/fragments.js";
 import type { PropsOf } from "../engine/schema/types.js";
-import { CannotConnect, findAccount, logsIn, type Found, type StoredAccount } from "../providers/mysql/account.js";
-import { describeEndpoint, loadDriver, openWriter } from "../providers/mysql/connection.js";
+import {
+  CannotConnect,
+  findAccount,
+  logsIn,
+  openAdminWriter,
+  type Admin,
+  type Found,
+  type StoredAccount,
+} from "../providers/mysql/account.js";
+import { describeEndpoint, loadDriver } from "../providers/mysql/connection.js";
 import type { GrantMap } from "../providers/mysql/grants.js";
 import {
   accountLabel,
@@ -103,8 +111,7 @@ export const mysqlUser = definePrimitive<Props, Existing, Desired, Operation>({
     });
     let found: Found;
     try {
-      const admin = { endpoint: props.admin, user: adminUser(props), password: props.admin.password };
-      found = await findAccount(ctx.host, admin, account);
+      found = await findAccount(ctx.host, adminOf(props), account);
     } catch (err) {
       if (!(err instanceof CannotConnect)) throw err;
       const why = cannotConnect(props, err);
@@ -128,7 +135,7 @@ export const mysqlUser = definePrimitive<Props, Existing, Desired, Operation>({
   },
   async apply({ host, state, ops, name, props }) {
     const account = accountOf(name, props);
-    const session = await openWriter(host, props.admin, adminUser(props), props.admin.password).catch((err) => {
+    const session = await openAdminWriter(host, adminOf(props)).catch((err) => {
       throw cannotConnect(props, err);
     });
     const { password } = props;
@@ -176,6 +183,11 @@ function propertyOf(op: Operation): string {
 
 const accountOf = (name: string, props: Props): Account => ({ name, host: props.host ?? "localhost" });
 const adminUser = (props: Props) => props.admin.user ?? "root";
+const adminOf = (props: Props): Admin => ({
+  endpoint: props.admin,
+  user: adminUser(props),
+  password: props.admin.password,
+});
 
 const cannotConnect = (props: Props, err: unknown) =>
   new PreconditionError(

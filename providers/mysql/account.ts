@@ -3,9 +3,18 @@
 // A run reads each server as few times as it can: one session per server and admin for the whole
 // run (the host holds it; VERSION() is read as it opens), one listing of every account (the host
 // keeps it until the next write), and SHOW GRANTS for each account that exists.
-import type { HostView } from "../../engine/host.js";
+import type { Host, HostView } from "../../engine/host.js";
 import { secretTag } from "../../engine/secrets.js";
-import { describeEndpoint, logsInAs, openReader, type Endpoint, type ReadSession } from "./connection.js";
+import {
+  atSessionLimit,
+  describeEndpoint,
+  logsInAs,
+  openReader,
+  openWriter,
+  type Endpoint,
+  type ReadSession,
+  type WriteSession,
+} from "./connection.js";
 import { parseGrants, type CurrentGrants } from "./grants.js";
 import { accountLabel, type Account } from "./plan.js";
 import { parseServerVersion, type Server } from "./server.js";
@@ -16,7 +25,7 @@ export interface StoredAccount {
   grants: CurrentGrants;
 }
 
-/** How load reaches a server: where, and as which account. */
+/** How converge reaches a server as its administrator (load and apply alike): where, and as which account. */
 export interface Admin {
   endpoint: Endpoint;
   user: string;
@@ -86,6 +95,21 @@ async function readAccount(host: HostView, admin: Admin, a: Account): Promise<Fo
     return { server: reader.server, stored: { ...listed, grants } };
   } catch (err) {
     throw reader.session.gone ? new SessionLost((err as Error).message, { cause: err }) : err;
+  }
+}
+
+/**
+ * apply's session as the admin. Where the server lets the admin hold only one session at a time
+ * (MAX_USER_CONNECTIONS 1, or max_user_connections), the run's read session gives way to it and
+ * the next read opens one anew; elsewhere both stay open, and a no-op run logs in once.
+ */
+export async function openAdminWriter(host: Host, admin: Admin): Promise<WriteSession> {
+  try {
+    return await openWriter(host, admin.endpoint, admin.user, admin.password);
+  } catch (err) {
+    if (!atSessionLimit(err)) throw err;
+    await host.release(sessionKey(admin));
+    return openWriter(host, admin.endpoint, admin.user, admin.password);
   }
 }
 

@@ -130,6 +130,16 @@ function sessionGone(err: unknown): boolean {
 }
 
 /**
+ * True when a login was refused because the account holds as many sessions as it may:
+ * ER_TOO_MANY_USER_CONNECTIONS (max_user_connections) or ER_USER_LIMIT_REACHED (the account's
+ * own MAX_USER_CONNECTIONS).
+ */
+export function atSessionLimit(err: unknown): boolean {
+  const errno = (err as { errno?: number } | undefined)?.errno;
+  return errno === 1203 || errno === 1226;
+}
+
+/**
  * Opens a session for apply: a Host is needed to write, and only apply is handed one (not in
  * why-run). Each write is announced to the host as an effect of kind "sql" and carried out there.
  */

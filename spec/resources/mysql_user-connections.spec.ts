@@ -9,7 +9,7 @@ import { PROJECT_ROOT } from "../../engine/paths.js";
 import { nativePasswordHash } from "../../providers/mysql/password.js";
 import { s3Properties, secretsEnv } from "../support/backup-run-list.js";
 import { entry, expectConverged, runList } from "../support/run-lists.js";
-import { asRoot, ENV, generalLogDuring, socket, useServer, userEntry } from "../support/mysql-accounts.js";
+import { asRoot, ENV, generalLogDuring, grantsOf, socket, useServer, userEntry } from "../support/mysql-accounts.js";
 import { createBucket } from "../support/s3-server.js";
 import type { Result } from "../support/sandbox.js";
 
@@ -124,6 +124,26 @@ describe("mysql_user connections", () => {
     // Read session, apply of mc_k2, the new read session after the kill, apply of mc_k3.
     expect(adminConnections(log)).toBe(4);
     expectConverged(await converge(runList(account("mc_k1"), account("mc_k2"), account("mc_k3"))), 0);
+  });
+
+  it("converges with an admin allowed one session at a time (MAX_USER_CONNECTIONS 1): the read session gives way to apply's", async () => {
+    const ONE = "mc_one_admin";
+    await asRoot("CREATE USER IF NOT EXISTS ?@'localhost' IDENTIFIED BY ? WITH MAX_USER_CONNECTIONS 1", [
+      ONE,
+      ADMIN_PASSWORD,
+    ]);
+    await asRoot("GRANT ALL PRIVILEGES ON *.* TO ?@'localhost' WITH GRANT OPTION", [ONE]);
+    const one = { ...admin, user: ONE };
+    const doc = runList(account("mc_o1", { admin: one }), account("mc_o2", { admin: one }));
+    const first = await converge(doc);
+    // Before, apply's login was refused while the read session stayed open: "has exceeded the
+    // 'max_user_connections' resource".
+    expect(first.stdout).not.toContain("max_user_connections");
+    expectConverged(first, 2);
+    expect((await grantsOf("mc_o2")).join("\n")).toContain("ON `mc\\_shop`.* TO `mc_o2`@`localhost`");
+    expectConverged(await converge(doc), 0);
+    const audit = await converge(doc, ["--why-run"]);
+    expect(audit.exitCode, audit.stdout).toBe(0);
   });
 
   it("finds an account as the server compares names: a host in capitals, a name with trailing spaces", async () => {
