@@ -61,6 +61,17 @@ async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A lifecycle "day" of `seconds` for every client, radosgw-admin included (its `lc process` took
+ * real days while the gateway's own thread took short ones), and no lifecycle thread in the
+ * gateway: the spec runs each pass itself (lifecycleNow). The thread and the passes fought over
+ * the shards' locks, each loser sleeping 5 s a shard, so how long expiry took varied from run to run.
+ */
+const lifecycleByHand = (seconds: number) => `[client]
+rgw lc debug interval = ${seconds}
+rgw enable lc threads = false
+`;
+
 function conf(dir: string, fsid: string, monPort: number, rgwPort: number, lcDebugInterval?: number): string {
   return `[global]
 fsid = ${fsid}
@@ -89,9 +100,9 @@ run dir = ${dir}
 mon data = ${dir}/mon.$id
 [osd]
 osd data = ${dir}/osd.$id
-[client.rgw.a]
+${lcDebugInterval ? lifecycleByHand(lcDebugInterval) : ""}[client.rgw.a]
 rgw frontends = beast endpoint=127.0.0.1:${rgwPort}
-${lcDebugInterval ? `# One lifecycle "day" lasts this many seconds.\nrgw lc debug interval = ${lcDebugInterval}\n` : ""}`;
+`;
 }
 
 /**
