@@ -2,7 +2,8 @@
 // Read-only statements only, so load may run them in why-run; logsIn is the exception, see there.
 // A run reads each server as few times as it can: one session per server and admin for the whole
 // run (the host holds it; VERSION() is read as it opens), one listing of every account (the host
-// keeps it until the next write), and SHOW GRANTS for each account that exists.
+// keeps it until the next write), and SHOW GRANTS for each account that exists. apply's session
+// as the admin opens here too: it shares the admin's session limit with the read one.
 import type { Host, HostView } from "../../engine/host.js";
 import { secretTag } from "../../engine/secrets.js";
 import {
@@ -11,6 +12,7 @@ import {
   logsInAs,
   openReader,
   openWriter,
+  retriedAtSessionLimit,
   type Endpoint,
   type ReadSession,
   type WriteSession,
@@ -104,13 +106,14 @@ async function readAccount(host: HostView, admin: Admin, a: Account): Promise<Fo
  * the next read opens one anew; elsewhere both stay open, and a no-op run logs in once.
  */
 export async function openAdminWriter(host: Host, admin: Admin): Promise<WriteSession> {
+  const open = () => openWriter(host, admin.endpoint, admin.user, admin.password);
   try {
-    return await openWriter(host, admin.endpoint, admin.user, admin.password);
+    return await open();
   } catch (err) {
     if (!atSessionLimit(err)) throw err;
-    await host.release(sessionKey(admin));
-    return openWriter(host, admin.endpoint, admin.user, admin.password);
   }
+  await host.release(sessionKey(admin));
+  return retriedAtSessionLimit(open);
 }
 
 /**
@@ -123,7 +126,9 @@ function sessionKey({ endpoint, user, password }: Admin): string {
 }
 
 async function openServer(admin: Admin, lost: () => void): Promise<Reader> {
-  const session = await openReader(admin.endpoint, admin.user, admin.password, lost).catch((err: Error) => {
+  // Reopened right after apply's session closed, on a server that allows the admin one session.
+  const opened = retriedAtSessionLimit(() => openReader(admin.endpoint, admin.user, admin.password, lost));
+  const session = await opened.catch((err: Error) => {
     throw new CannotConnect(err.message, { cause: err });
   });
   try {

@@ -2,6 +2,7 @@
 // Every value reaches the server through placeholders, so the session is made to honour
 // backslash escapes (the driver's escaping relies on them) whatever the server's sql_mode says.
 import type { Connection } from "mysql2/promise";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Host } from "../../engine/host.js";
 import type { EscapeId } from "./statements.js";
 
@@ -137,6 +138,21 @@ function sessionGone(err: unknown): boolean {
 export function atSessionLimit(err: unknown): boolean {
   const errno = (err as { errno?: number } | undefined)?.errno;
   return errno === 1203 || errno === 1226;
+}
+
+/**
+ * open's session, tried again while the server refuses it at the session limit, for up to about
+ * 2.5 s: the server counts a session until its thread has ended, a moment after its socket closed.
+ */
+export async function retriedAtSessionLimit<T>(open: () => Promise<T>): Promise<T> {
+  for (let waitMs = 20; ; waitMs *= 2) {
+    try {
+      return await open();
+    } catch (err) {
+      if (!atSessionLimit(err) || waitMs > 1000) throw err;
+    }
+    await sleep(waitMs);
+  }
 }
 
 /**
