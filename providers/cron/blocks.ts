@@ -95,8 +95,30 @@ export function intactBlocks(crontab: Crontab): Block[] {
   return crontab.intact;
 }
 
+// Entries read so far, by the lines between their markers. Each entry's load reads every block
+// of the crontab (which lines are converge's, for the variables above it), and in a run of many
+// entries all blocks but the one just written are those read for the entry before: without
+// this, a run of N entries parsed about N x N / 2 blocks. Only intact blocks are kept (a damaged
+// one's message names its line numbers); entries are never changed once read.
+const readBefore = new Map<string, CronEntry>();
+const READ_BEFORE_MAX = 100_000;
+
 /** The entry between the markers at `start` and `end`: variables, one job line, variables. */
 function blockEntry(lines: readonly string[], start: number, end: number): CronEntry {
+  const key = lines.slice(start + 1, end).join("\n");
+  let entry = readBefore.get(key);
+  if (!entry) {
+    entry = parseBlock(lines, start, end);
+    for (const part of [entry.schedule, entry.environment, entry.variables, entry.restore]) Object.freeze(part);
+    Object.freeze(entry);
+    if (readBefore.size >= READ_BEFORE_MAX) readBefore.clear();
+    readBefore.set(key, entry);
+  }
+  return entry;
+}
+
+/** blockEntry's parse; throws DamagedEntry naming the lines when the block is not as converge writes it. */
+function parseBlock(lines: readonly string[], start: number, end: number): CronEntry {
   const span = `lines ${lineNo(start)}-${lineNo(end)}`;
   const body = lines.slice(start + 1, end).map(bare);
   const jobs = body.flatMap((l, i) => (parseJob(l) ? [start + 1 + i] : []));
