@@ -6,8 +6,15 @@ import { stripInstallHeader } from "./crontab.js";
 // Debian's cron keeps each user's crontab here, as crontab(1) installed it.
 const SPOOL = "/var/spool/cron/crontabs";
 
-/** The user's crontab text, "" when there is none. */
-export async function readCrontab(view: HostView, user: string): Promise<string> {
+/**
+ * The user's crontab text, "" when there is none. Read once until the next write: each of a run's
+ * entries for the user asks for it, and the whole file read for each was the bulk of a no-op.
+ */
+export function readCrontab(view: HostView, user: string): Promise<string> {
+  return view.remember(`crontab ${user}`, () => readSpool(view, user));
+}
+
+async function readSpool(view: HostView, user: string): Promise<string> {
   // Not `crontab -l`: Debian's prints a "\r" or "\b" byte as the two characters "\r" or "\b"
   // (against hidden commands, #585552) and drops up to three leading comments, so installing
   // what it prints would change the user's lines. The spool file holds them as they are.
