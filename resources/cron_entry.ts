@@ -9,7 +9,7 @@ import { absolutePath, accountName } from "../engine/schema/fragments.js";
 import type { PropsOf } from "../engine/schema/types.js";
 import { DamagedEntry, END, MARKER } from "../providers/cron/blocks.js";
 import { readCrontab, writeCrontab } from "../providers/cron/commands.js";
-import { type CronEntry, environmentBefore, readEntry, withEntry } from "../providers/cron/crontab.js";
+import { type CronEntry, environmentBefore, holdsAsWritten, readEntry, withEntry } from "../providers/cron/crontab.js";
 import { CRON_READS, crontabDefaults, type Environment, variableProblem } from "../providers/cron/environment.js";
 import { SPECIALS } from "../providers/cron/fields.js";
 import { cronKeyword, cronTimes } from "../providers/cron/schema.js";
@@ -112,7 +112,7 @@ export const cronEntry = definePrimitive<Props, State, CronEntry, Op>({
       .filter((key) => was.get(key) !== want.get(key))
       .map((key) => propertyChange("entry", { property: key, was: was.get(key), want: want.get(key) }, write));
     // Same values, other lines: CRLF line ends, quoting done by hand.
-    if (!changes.length && withEntry(current!.crontab, name, desired) !== current!.crontab)
+    if (!changes.length && !holdsAsWritten(current!.crontab, name, desired))
       changes.push({
         property: "",
         summary: `rewrite crontab entry ${name} as converge writes it (same values)`,

@@ -66,6 +66,19 @@ export function renderEntry(name: string, e: CronEntry): string[] {
   ];
 }
 
+/**
+ * Whether withEntry(text, name, entry) would give text back: the named block holds exactly the
+ * lines converge writes for entry, and the text ends its last line. Asked by each entry of a run
+ * without building the whole new text, which made a no-op of N entries cost N x N.
+ */
+export function holdsAsWritten(text: string, name: string, entry: CronEntry): boolean {
+  const crontab = crontabOf(text);
+  const block = locate(crontab, name);
+  if (!block || !text.endsWith("\n")) return false;
+  const lines = renderEntry(name, entry);
+  return lines.length === block.end - block.start && lines.every((l, i) => l === crontab.lines[block.start + i]);
+}
+
 /** The crontab with the named entry set to `entry` (replaced in place, or appended), or removed when undefined. */
 export function withEntry(text: string, name: string, entry: CronEntry | undefined): string {
   const crontab = crontabOf(text);

@@ -2,7 +2,14 @@
 // rewriting the marked entry, refusing blocks damaged by hand edits, and the install header.
 import { describe, expect, it } from "vitest";
 import { DamagedEntry } from "../../providers/cron/blocks.js";
-import { type CronEntry, readEntry, renderEntry, stripInstallHeader, withEntry } from "../../providers/cron/crontab.js";
+import {
+  type CronEntry,
+  holdsAsWritten,
+  readEntry,
+  renderEntry,
+  stripInstallHeader,
+  withEntry,
+} from "../../providers/cron/crontab.js";
 import { isCronField } from "../../providers/cron/fields.js";
 
 describe("cron field grammar (what Debian's crontab(1) accepts)", () => {
@@ -109,6 +116,30 @@ describe("the marked entry in a crontab", () => {
     expect(withEntry(crlf, "job", job({ command: "/bin/y" }))).toBe(
       "MAILTO=me\r\n# converge: job\n0 4 * * * /bin/y\n# converge end: job\n0 1 * * * /bin/mine\r\n",
     );
+  });
+});
+
+describe("holdsAsWritten", () => {
+  const theirs = "# mine\nMAILTO=me\n\n0 1 * * * /bin/nightly\n";
+  const block = "# converge: job\n0 4 * * * /bin/x\n# converge end: job\n";
+  const other = "# converge: other\n@daily /bin/o\n# converge end: other\n";
+  const texts = [
+    `${theirs}${block}${other}`,
+    `${block}${theirs}`,
+    `${theirs}${block}`.replace(/\n$/, ""),
+    `${theirs}${block.replace(/\n/g, "\r\n")}`,
+    `${theirs}${block.replace("/bin/x", "'/bin/x'")}`,
+    `${theirs}${block.replace("0 4", "0  4")}`,
+    `${theirs}${other}`,
+    "",
+  ];
+  const entries = [job(), job({ command: "/bin/y" }), job({ variables: { MAILTO: "a@b" }, restore: { MAILTO: "me" } })];
+  it.each(texts.flatMap((t) => entries.map((e) => [t, e] as const)))(
+    "says what withEntry would: %j with %j",
+    (text, entry) => expect(holdsAsWritten(text, "job", entry)).toBe(withEntry(text, "job", entry) === text),
+  );
+  it("holds for the text withEntry wrote", () => {
+    for (const entry of entries) expect(holdsAsWritten(withEntry(theirs, "job", entry), "job", entry)).toBe(true);
   });
 });
 
