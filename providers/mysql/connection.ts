@@ -141,8 +141,8 @@ export function atSessionLimit(err: unknown): boolean {
 }
 
 /**
- * open's session, tried again while the server refuses it at the session limit, for up to about
- * 2.5 s: the server counts a session until its thread has ended, a moment after its socket closed.
+ * open's session, tried again while the server refuses it at the session limit, for about 1.3 s
+ * in all: the server counts a session until its thread has ended, a moment after its socket closed.
  */
 export async function retriedAtSessionLimit<T>(open: () => Promise<T>): Promise<T> {
   for (let waitMs = 20; ; waitMs *= 2) {
