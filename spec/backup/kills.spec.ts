@@ -40,6 +40,7 @@ interface KillPoint {
 }
 
 const MANIFEST = "PutObject of the manifest";
+const LAST_ASSET = "PutObject of the third asset";
 const named = (asset: () => string) => (r: SeenRequest) =>
   r.path.includes(`/${asset().slice(1).replace(/\//g, "_")}--`);
 const REQUESTS: [string, (r: SeenRequest) => boolean, When[]][] = [
@@ -55,11 +56,7 @@ const REQUESTS: [string, (r: SeenRequest) => boolean, When[]][] = [
     (r) => r.kind === "PutObject" && named(() => small1)(r),
     ["arrival", "answered", "replied"],
   ],
-  [
-    "PutObject of the third asset",
-    (r) => r.kind === "PutObject" && named(() => small2)(r),
-    ["arrival", "answered", "replied"],
-  ],
+  [LAST_ASSET, (r) => r.kind === "PutObject" && named(() => small2)(r), ["arrival", "answered", "replied"]],
   [MANIFEST, (r) => r.kind === "PutObject" && r.manifest, ["arrival", "body", "answered", "replied"]],
 ];
 
@@ -148,8 +145,11 @@ test.each(POINTS.map((p) => [p.label, p] as const))(
     const after = await bucketState(s3, bucket);
     expect(after.manifests.every((m) => m.complete)).toBe(true);
     // A request the job had sent may still land after it died: a manifest only if the run had
-    // come as far as sending it, and then complete (checked above).
-    expect(after.manifests.length).toBeLessThanOrEqual(req?.name === MANIFEST ? 1 : 0);
+    // come as far as sending it, and then complete (checked above). Killed once the last asset's
+    // PutObject was answered, it may have sent the manifest, its next request, before the signal
+    // arrived (seen in CI on a fast machine).
+    const manifestMayLand = req?.name === MANIFEST || (req?.name === LAST_ASSET && req.when === "replied");
+    expect(after.manifests.length).toBeLessThanOrEqual(manifestMayLand ? 1 : 0);
     figures.manifestsLeft += after.manifests.length;
     expectOnlyWholeArchives(after, [big, small1, small2]);
 
