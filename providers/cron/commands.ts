@@ -7,18 +7,22 @@ import { stripInstallHeader } from "./crontab.js";
 const SPOOL = "/var/spool/cron/crontabs";
 
 /**
- * The user's crontab text, "" when there is none. Read once until the next write: each of a run's
- * entries for the user asks for it, and the whole file read for each was the bulk of a no-op.
+ * The user's crontab text, "" when there is none. Each of a run's entries for the user asks for
+ * it, and reading the whole file for each was the bulk of a no-op: it is read again only when it
+ * changed (an install renames a new file into place), so an edit made meanwhile by the user or
+ * another program is seen, and never overwritten with what an earlier entry read.
  */
-export function readCrontab(view: HostView, user: string): Promise<string> {
-  return view.remember(`crontab ${user}`, () => readSpool(view, user));
+export async function readCrontab(view: HostView, user: string): Promise<string> {
+  const path = `${SPOOL}/${user}`;
+  const st = await view.stat(path);
+  const version = st ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` : "none";
+  return view.remember(`crontab ${user} ${version}`, () => readSpool(view, path));
 }
 
-async function readSpool(view: HostView, user: string): Promise<string> {
+async function readSpool(view: HostView, path: string): Promise<string> {
   // Not `crontab -l`: Debian's prints a "\r" or "\b" byte as the two characters "\r" or "\b"
   // (against hidden commands, #585552) and drops up to three leading comments, so installing
   // what it prints would change the user's lines. The spool file holds them as they are.
-  const path = `${SPOOL}/${user}`;
   const file = await view.inspectFile(path);
   if (!file) return "";
   // cron itself refuses a crontab that is a link or not a regular file; converge leaves it alone.

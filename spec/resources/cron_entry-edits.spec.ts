@@ -2,6 +2,7 @@
 // fail the resource and leave every line as it was; CRLF crontabs and awkward values above an
 // entry are handled in place.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PROJECT_ROOT } from "../../engine/paths.js";
 import { entry, expectConverged, runList } from "../support/run-lists.js";
 import { Sandbox } from "../support/sandbox.js";
 
@@ -35,6 +36,29 @@ describe("cron_entry and hand edits", () => {
       expect(r.stdout).toContain("edit it by hand (crontab -u root -e)");
       expect(await spool()).toBe(text);
     }
+  });
+
+  it("reads a crontab that someone else installed between two reads of one run, with no write of the run's own between", async () => {
+    await install("0 1 * * * /bin/first\n");
+    // Two entries' loads, with the user's `crontab -e` in between: the second must not be served
+    // the first's text, or its write would put back what the user just replaced.
+    const script = `
+      import { execFileSync } from "node:child_process";
+      import { LocalHost } from "${PROJECT_ROOT}/dist/engine/host.js";
+      import { readCrontab } from "${PROJECT_ROOT}/dist/providers/cron/commands.js";
+      const view = new LocalHost(true).view();
+      const first = await readCrontab(view, "root");
+      const again = await readCrontab(view, "root");
+      execFileSync("crontab", ["-"], { input: "0 2 * * * /bin/second\\n" });
+      const second = await readCrontab(view, "root");
+      console.log(JSON.stringify([first, again, second]));`;
+    const r = await sb.exec([process.execPath, "--input-type=module", "-e", script]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([
+      "0 1 * * * /bin/first\n",
+      "0 1 * * * /bin/first\n",
+      "0 2 * * * /bin/second\n",
+    ]);
   });
 
   it("finds the block of a CRLF crontab, rewrites only its lines and keeps the user's CRLF lines", async () => {
