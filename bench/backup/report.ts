@@ -1,7 +1,7 @@
 // The backup tables, as Markdown: throughput against each endpoint with the ratios the targets
 // are stated in, every stage alone, and what each way costs in memory, CPU and disk.
 import { availableParallelism } from "node:os";
-import { MB, megabytes, ratio, secsRange, summarize, table, type Summary } from "../stats.js";
+import { MB, megabytes, ratio, secs, secsRange, summarize, table, type Summary } from "../stats.js";
 import type { Sample, Samples } from "./throughput.js";
 import { sampleKey } from "./throughput.js";
 import { VARIANTS } from "./variants.js";
@@ -62,11 +62,13 @@ const runCpuS = (x: Sample) => Object.values(x.costs).reduce((n, c) => n + c.cpu
  * and compressor together, then the upload alone, medians) spread over every core. No backup that
  * runs the same stages can finish sooner, however well it overlaps them.
  */
-function cpuLimit(samples: Samples, kind: SourceMeta["kind"], endpoint: string): Summary {
-  const med = (key: string) => summarize((samples[key] ?? []).map(runCpuS));
-  const [stages, upload] = [med(sampleKey(kind, "producer+compressor")), med(sampleKey(kind, "upload-aws", endpoint))];
-  if (!stages.n || !upload.n) return summarize([]);
-  return summarize([(stages.median + upload.median) / availableParallelism()]);
+function cpuLimit(samples: Samples, kind: SourceMeta["kind"], endpoint: string): number {
+  const med = (key: string) => summarize((samples[key] ?? []).map(runCpuS)).median;
+  // NaN (shown as "-") when either was not measured.
+  return (
+    (med(sampleKey(kind, "producer+compressor")) + med(sampleKey(kind, "upload-aws", endpoint))) /
+    availableParallelism()
+  );
 }
 
 export function backupTables(
@@ -89,11 +91,11 @@ export function backupTables(
         speed(pipe, s.rawBytes),
         speed(seed, s.rawBytes),
         `${limit.what}: ${secsRange(limit.t)}`,
-        cpu.n ? `${cpu.median.toFixed(2)} s` : "-",
+        secs(cpu),
         ratio(pipe.median, job.median),
         ratio(seed.median, job.median),
         ratio(job.median, limit.t.median),
-        ratio(job.median, Math.max(limit.t.median, cpu.n ? cpu.median : 0)),
+        ratio(job.median, Math.max(limit.t.median, cpu || 0)),
       ];
     });
     out.push([
