@@ -9,7 +9,16 @@ import { PROJECT_ROOT } from "../../engine/paths.js";
 import { nativePasswordHash } from "../../providers/mysql/password.js";
 import { s3Properties, secretsEnv } from "../support/backup-run-list.js";
 import { entry, expectConverged, runList } from "../support/run-lists.js";
-import { asRoot, ENV, generalLogDuring, grantsOf, socket, useServer, userEntry } from "../support/mysql-accounts.js";
+import {
+  asRoot,
+  ENV,
+  generalLogDuring,
+  grantsOf,
+  login,
+  socket,
+  useServer,
+  userEntry,
+} from "../support/mysql-accounts.js";
 import { createBucket } from "../support/s3-server.js";
 import type { Result } from "../support/sandbox.js";
 
@@ -146,6 +155,19 @@ describe("mysql_user connections", () => {
     expectConverged(await converge(doc), 0);
     const audit = await converge(doc, ["--why-run"]);
     expect(audit.exitCode, audit.stdout).toBe(0);
+
+    // The one session held by someone else (a DBA logged in as the admin): the run waits a moment
+    // for it, then fails the resource with the server's reason, and nothing is created.
+    const dba = await login(ONE, ADMIN_PASSWORD);
+    try {
+      const held = await converge(runList(account("mc_o5", { admin: one })));
+      expect(held.exitCode, held.stdout).toBe(1);
+      expect(held.stdout).toContain(`cannot connect to the MySQL server at socket ${socket} as ${ONE}`);
+      expect(held.stdout).toContain("max_user_connections");
+    } finally {
+      await dba.end();
+    }
+    expect((await server.accounts()).map((a) => a.user)).not.toContain("mc_o5");
   });
 
   it("finds an account as the server compares names: a host in capitals, a name with trailing spaces", async () => {
